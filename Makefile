@@ -1,0 +1,69 @@
+# husk build. `make` builds build/husk (+ build/husk-oci symlink); `make check` runs the whole
+# test suite (installs missing Debian packages first); `make demo` runs the default image.
+CC      ?= gcc
+PKGS    := jansson libseccomp
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+           -fstack-protector-strong -D_FORTIFY_SOURCE=2 -iquote src $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lseccomp)
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+CFLAGS  += -DHUSK_VERSION=\"$(VERSION)\" -DHUSK_COMMIT=\"$(COMMIT)\"
+
+B       := build
+SRCS    := $(sort $(wildcard src/*/*.c))
+LIBSRCS := $(filter-out src/cli/main.c,$(SRCS))
+OBJS    := $(SRCS:%.c=$(B)/obj/%.o)
+LIBOBJS := $(LIBSRCS:%.c=$(B)/obj/%.o)
+
+# ASan/UBSan build of the library code for unit tests and fuzz targets
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SANOBJS := $(LIBSRCS:%.c=$(B)/san/%.o)
+UNITS   := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all clean check unit demo format format-check bench
+all: $(B)/husk $(B)/husk-oci
+
+$(B)/husk: $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(B)/husk-oci: $(B)/husk
+	ln -sf husk $@
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 $(SAN) -MMD -MP -c -o $@ $<
+
+$(B)/unit/%: tests/unit/%.c $(SANOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -O1 $(SAN) -iquote tests/unit -o $@ $^ $(LDLIBS) -lcmocka
+
+unit: $(UNITS)
+
+check:
+	scripts/deps.sh test
+	$(MAKE) all unit
+	tests/run.sh
+
+demo:
+	scripts/deps.sh build
+	$(MAKE) all
+	scripts/demo.sh
+
+bench: all
+	bench/lifecycle.sh
+
+format:
+	clang-format -i $(SRCS) $(wildcard src/*/*.h tests/unit/*.c tests/fuzz/*.c)
+
+format-check:
+	clang-format --dry-run --Werror $(SRCS) $(wildcard src/*/*.h tests/unit/*.c tests/fuzz/*.c)
+
+clean:
+	rm -rf $(B)
+
+-include $(OBJS:.o=.d) $(SANOBJS:.o=.d)

@@ -1,0 +1,384 @@
+/* `create`: validate the bundle, make the state directory, the cgroup and the exec fifo,
+ * clone the container's init and drive it through the sync protocol until it waits for
+ * `start`. Every failure undoes what was made (process, cgroup, state directory). */
+#include "core/container.h"
+#include "core/init.h"
+#include "core/state.h"
+#include "core/sync.h"
+#include "linux/console.h"
+#include "spec/spec.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <linux/nsfs.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct create_run {
+	const struct create_opts *o;
+	struct spec *spec;
+	struct init_ctx ctx;
+	struct container_state st;
+	int rootfd, dirfd;
+	pid_t child;  /* the process we cloned */
+	pid_t init;   /* the container's init (== child unless two-stage) */
+	char *cg_mp[64], *cg_path[64];
+	char bundle[PATH_MAX], rootfs[PATH_MAX];
+};
+
+static int ns_index(int flag)
+{
+	for (int i = 0; i < NS_COUNT; i++)
+		if (ns_flag(i) == flag)
+			return i;
+	return -1;
+}
+
+/* Opens linux.namespaces[].path entries and works out which namespaces are new. */
+static int prepare_namespaces(struct create_run *r, struct husk_error *err)
+{
+	struct init_ctx *c = &r->ctx;
+	const struct spec *s = r->spec;
+	for (int i = 0; i < NS_COUNT; i++)
+		c->ns_fd[i] = -1;
+	for (size_t i = 0; i < s->n_namespaces; i++) {
+		const struct spec_namespace *ns = &s->namespaces[i];
+		int idx = ns_index(ns->type);
+		if (idx < 0)
+			return husk_error_set(err, 0, "linux.namespaces[%zu]: unsupported namespace", i);
+		if (!ns->path || !*ns->path) {
+			c->ns_new |= ns->type;
+			continue;
+		}
+		int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return husk_error_set(err, errno, "linux.namespaces[%zu].path: open %s", i, ns->path);
+		c->ns_fd[idx] = fd;
+		int type = ioctl(fd, NS_GET_NSTYPE);
+		if (type >= 0 && type != ns->type)
+			return husk_error_set(err, 0, "linux.namespaces[%zu].path: %s is not a %s namespace", i,
+					      ns->path, spec_namespace_name(ns->type));
+	}
+	if (!(c->ns_new & CLONE_NEWNS) && c->ns_fd[NS_MNT] < 0)
+		return husk_error_set(err, 0, "linux.namespaces: a mount namespace is required");
+	bool joins_other = false;
+	for (int i = 0; i < NS_COUNT; i++)
+		if (c->ns_fd[i] >= 0 && i != NS_PID && i != NS_TIME)
+			joins_other = true;
+	c->two_stage = c->ns_fd[NS_USER] >= 0 || ((c->ns_new & CLONE_NEWUSER) && joins_other);
+	return 0;
+}
+
+static int write_id_map(pid_t pid, const char *file, const struct spec_id_map *m, size_t n,
+			struct husk_error *err)
+{
+	char buf[4096], path[64];
+	size_t len = 0;
+	for (size_t i = 0; i < n && len < sizeof buf - 40; i++)
+		len += snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
+				m[i].size);
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+	if (fs_write_file(path, buf, len, err) < 0)
+		return husk_error_prefix(err, "linux.%s", !strcmp(file, "uid_map") ? "uidMappings" : "gidMappings");
+	return 0;
+}
+
+static int write_id_maps(struct create_run *r, pid_t pid, struct husk_error *err)
+{
+	const struct spec *s = r->spec;
+	if (write_id_map(pid, "uid_map", s->uid_mappings, s->n_uid_mappings, err) < 0)
+		return -1;
+	return write_id_map(pid, "gid_map", s->gid_mappings, s->n_gid_mappings, err);
+}
+
+/* Time namespace: made (or joined) by the parent, entered by the child at clone. */
+static int prepare_time_ns(struct create_run *r, struct husk_error *err)
+{
+	const struct spec *s = r->spec;
+	if (r->ctx.ns_fd[NS_TIME] >= 0) {
+		if (setns(r->ctx.ns_fd[NS_TIME], CLONE_NEWTIME) < 0)
+			return husk_error_set(err, errno, "linux.namespaces: join time namespace");
+		return 0;
+	}
+	if (!(r->ctx.ns_new & CLONE_NEWTIME))
+		return 0;
+	if (unshare(CLONE_NEWTIME) < 0)
+		return husk_error_set(err, errno, "create time namespace");
+	char buf[128];
+	int n = snprintf(buf, sizeof buf, "monotonic %lld %u\nboottime %lld %u\n",
+			 (long long)s->time_monotonic.secs, s->time_monotonic.nanosecs,
+			 (long long)s->time_boottime.secs, s->time_boottime.nanosecs);
+	if (fs_write_file("/proc/self/timens_offsets", buf, n, err) < 0)
+		return husk_error_prefix(err, "linux.timeOffsets");
+	return 0;
+}
+
+static pid_t do_clone(int flags, int *pidfd)
+{
+	struct clone_args a = { .flags = (unsigned)flags | CLONE_PIDFD, .pidfd = (uintptr_t)pidfd,
+				.exit_signal = SIGCHLD };
+	long pid = syscall(SYS_clone3, &a, sizeof a);
+	if (pid < 0 && errno == ENOSYS) {
+		*pidfd = -1;
+		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+	}
+	return (pid_t)pid;
+}
+
+static void rfc3339_now(char *buf, size_t n)
+{
+	struct timespec ts;
+	struct tm tm;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t k = strftime(buf, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + k, n - k, ".%09ldZ", ts.tv_nsec);
+}
+
+static int check_bundle(struct create_run *r, struct husk_error *err)
+{
+	const char *b = r->o->bundle ? r->o->bundle : ".";
+	if (!realpath(b, r->bundle))
+		return husk_error_set(err, errno, "bundle %s", b);
+	if (spec_load(r->bundle, &r->spec, err) < 0)
+		return -1;
+	const struct spec *s = r->spec;
+	if (!s->has_process)
+		return husk_error_set(err, 0, "config.json: process: required to create a container");
+	char p[PATH_MAX * 2];
+	snprintf(p, sizeof p, "%s/%s", r->bundle, s->root.path);
+	if (s->root.path[0] == '/')
+		snprintf(p, sizeof p, "%s", s->root.path);
+	struct stat sb;
+	if (!realpath(p, r->rootfs) || stat(r->rootfs, &sb) < 0)
+		return husk_error_set(err, errno, "root.path: %s", p);
+	if (!S_ISDIR(sb.st_mode))
+		return husk_error_set(err, ENOTDIR, "root.path: %s", p);
+	if (s->process.terminal && !r->o->console_socket)
+		return husk_error_set(err, 0,
+				      "process.terminal is true but no --console-socket was given "
+				      "(set \"terminal\": false in config.json to use the caller's stdio)");
+	if (s->process.apparmor_profile)
+		log_warn("process.apparmorProfile \"%s\" ignored: AppArmor is not supported by husk yet",
+			 s->process.apparmor_profile);
+	if (s->process.selinux_label)
+		log_warn("process.selinuxLabel ignored: SELinux is not supported by husk yet");
+	return 0;
+}
+
+static int setup_state(struct create_run *r, struct husk_error *err)
+{
+	const struct create_opts *o = r->o;
+	char now[64];
+	r->rootfd = state_open_root(o->root, true, err);
+	if (r->rootfd < 0)
+		return -1;
+	r->dirfd = state_create_dir(r->rootfd, o->id, err);
+	if (r->dirfd < 0)
+		return -1;
+	struct container_state *st = &r->st;
+	rfc3339_now(now, sizeof now);
+	st->id = strdup(o->id);
+	st->bundle = strdup(r->bundle);
+	st->rootfs = strdup(r->rootfs);
+	st->created = strdup(now);
+	st->saved_status = strdup("creating");
+	st->creator = getpid();
+	st->creator_start = proc_start_time(st->creator);
+	st->pidns = spec_namespace(r->spec, CLONE_NEWPID) != NULL;
+	st->owner = strdup("root");
+	json_t *ann = json_object();
+	for (size_t i = 0; i < r->spec->n_annotations; i++)
+		json_object_set_new(ann, r->spec->annotations[i].key, json_string(r->spec->annotations[i].value));
+	st->annotations = ann;
+	if (state_write(r->dirfd, st, err) < 0)
+		return -1;
+	if (mkfifoat(r->dirfd, EXEC_FIFO, 0600) < 0)
+		return husk_error_set(err, errno, "create exec fifo in %s/%s", o->root, o->id);
+	r->ctx.fifo_fd = openat(r->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
+	if (r->ctx.fifo_fd < 0)
+		return husk_error_set(err, errno, "open exec fifo");
+	if (cgroup_create(r->spec->cgroups_path, o->id, &st->cgroup, err) < 0)
+		return -1;
+	for (size_t i = 0; i < st->cgroup.n_dirs && i < 63; i++) {
+		r->cg_mp[i] = st->cgroup.dirs[i].mountpoint;
+		r->cg_path[i] = st->cgroup.dirs[i].path;
+	}
+	return state_write(r->dirfd, st, err);
+}
+
+/* Drives the child through the sync protocol; returns with r->init set. */
+static int run_child(struct create_run *r, int sock, struct husk_error *err)
+{
+	struct init_ctx *c = &r->ctx;
+	if ((c->ns_new & CLONE_NEWUSER) && !c->two_stage && write_id_maps(r, r->child, err) < 0)
+		return -1;
+	if (cgroup_enter(&r->st.cgroup, r->child, err) < 0)
+		return -1;
+	if (sync_send(sock, SYNC_GO, NULL) < 0)
+		return husk_error_set(err, errno, "container init exited before setup");
+	r->init = r->child;
+	if (c->two_stage) {
+		if (c->ns_new & CLONE_NEWUSER) {
+			if (sync_expect(sock, SYNC_USERNS, NULL, err) < 0 || write_id_maps(r, r->child, err) < 0)
+				return -1;
+			if (sync_send(sock, SYNC_USERNS_DONE, NULL) < 0)
+				return husk_error_set(err, errno, "container init exited during setup");
+		}
+		pid_t pid = 0;
+		if (sync_expect(sock, SYNC_PID, &pid, err) < 0)
+			return -1;
+		if (pid <= 0)
+			return husk_error_set(err, 0, "container init: no pid received");
+		r->init = pid;
+		if (!r->o->for_run)
+			waitpid(r->child, NULL, 0);
+	}
+	r->st.pid = r->init;
+	r->st.pid_start = proc_start_time(r->init);
+	if (state_write(r->dirfd, &r->st, err) < 0)
+		return -1;
+	if (sync_expect(sock, SYNC_READY, NULL, err) < 0)
+		return -1;
+	free(r->st.saved_status);
+	r->st.saved_status = strdup("created");
+	if (state_write(r->dirfd, &r->st, err) < 0)
+		return -1;
+	if (r->o->pid_file) {
+		char buf[32];
+		int n = snprintf(buf, sizeof buf, "%d", (int)r->init);
+		char abs[PATH_MAX];
+		const char *pf = r->o->pid_file;
+		if (pf[0] != '/' && getcwd(abs, sizeof abs - strlen(pf) - 2))
+			pf = strcat(strcat(abs, "/"), r->o->pid_file);
+		if (fs_write_atomic(pf, buf, n, err) < 0)
+			return husk_error_prefix(err, "--pid-file");
+	}
+	if (sync_send(sock, SYNC_ACK, NULL) < 0)
+		return husk_error_set(err, errno, "container init exited before start");
+	return 0;
+}
+
+static void undo(struct create_run *r)
+{
+	if (r->init > 0)
+		kill(r->init, SIGKILL);
+	if (r->child > 0) {
+		kill(r->child, SIGKILL);
+		waitpid(r->child, NULL, 0);
+	}
+	if (r->init > 0 && r->init != r->child && r->o->for_run)
+		waitpid(r->init, NULL, 0);
+	if (r->dirfd >= 0) {
+		cgroup_destroy(&r->st.cgroup, NULL);
+		state_remove_dir(r->rootfd, r->o->id, NULL);
+	}
+}
+
+int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_error *err)
+{
+	struct create_run r = { .o = o, .rootfd = -1, .dirfd = -1 };
+	struct init_ctx *c = &r.ctx;
+	int sv[2] = { -1, -1 }, pidfd = -1, ret = -1;
+	c->fifo_fd = c->console_sock = -1;
+	for (int i = 0; i < NS_COUNT; i++)
+		c->ns_fd[i] = -1;
+
+	if (state_validate_id(o->id, err) < 0)
+		return -1;
+	if (check_bundle(&r, err) < 0 || prepare_namespaces(&r, err) < 0)
+		goto out;
+	if (r.spec->has_seccomp && seccomp_compile(&r.spec->seccomp, &c->seccomp, err) < 0)
+		goto out;
+	c->has_seccomp = r.spec->has_seccomp;
+	if (r.spec->process.terminal && (c->console_sock = console_connect(o->console_socket, err)) < 0)
+		goto out;
+	if (setup_state(&r, err) < 0)
+		goto fail;
+	c->spec = r.spec;
+	c->id = o->id;
+	c->rootfs = r.rootfs;
+	c->bundle = r.bundle;
+	c->no_pivot = o->no_pivot;
+	c->no_new_keyring = o->no_new_keyring;
+	c->preserve_fds = o->preserve_fds;
+	c->cg_mountpoints = (const char *const *)r.cg_mp;
+	c->cg_paths = (const char *const *)r.cg_path;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		husk_error_set(err, errno, "socketpair");
+		goto fail;
+	}
+	if (c->two_stage)
+		setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int));
+	if (prepare_time_ns(&r, err) < 0)
+		goto fail;
+	if (c->ns_fd[NS_PID] >= 0 && setns(c->ns_fd[NS_PID], CLONE_NEWPID) < 0) {
+		husk_error_set(err, errno, "linux.namespaces: join pid namespace");
+		goto fail;
+	}
+	int flags = c->two_stage ? 0 : c->ns_new & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
+	r.child = do_clone(flags, &pidfd);
+	if (r.child < 0) {
+		husk_error_set(err, errno, "clone the container init (namespace flags 0x%x)", flags);
+		goto fail;
+	}
+	if (r.child == 0) {
+		close(sv[0]);
+		c->sync_fd = sv[1];
+		init_main(c);
+	}
+	close(sv[1]);
+	sv[1] = -1;
+	if (run_child(&r, sv[0], err) < 0)
+		goto fail;
+	*pid_out = r.init;
+	ret = 0;
+	goto out;
+fail:
+	undo(&r);
+out:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (pidfd >= 0)
+		close(pidfd);
+	for (int i = 0; i < NS_COUNT; i++)
+		if (c->ns_fd[i] >= 0)
+			close(c->ns_fd[i]);
+	if (c->fifo_fd >= 0)
+		close(c->fifo_fd);
+	if (c->console_sock >= 0)
+		close(c->console_sock);
+	if (c->has_seccomp)
+		seccomp_prog_free(&c->seccomp);
+	if (r.dirfd >= 0)
+		close(r.dirfd);
+	if (r.rootfd >= 0)
+		close(r.rootfd);
+	state_free(&r.st);
+	spec_free(r.spec);
+	return ret;
+}

@@ -1,0 +1,288 @@
+/* The container's init, in the cloned child: namespaces, rootfs, process attributes, then
+ * it waits on the exec fifo for `start` and execs the user's program. Linear on purpose: each
+ * step either succeeds or reports its error to the parent over the sync socket and exits. */
+#include "core/init.h"
+
+#include "core/sync.h"
+#include "linux/caps.h"
+#include "linux/console.h"
+#include "linux/exec.h"
+#include "linux/path.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "spec/spec.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+static const int ns_flags[NS_COUNT] = {
+	[NS_USER] = CLONE_NEWUSER, [NS_MNT] = CLONE_NEWNS,	   [NS_PID] = CLONE_NEWPID,
+	[NS_NET] = CLONE_NEWNET,   [NS_IPC] = CLONE_NEWIPC,	   [NS_UTS] = CLONE_NEWUTS,
+	[NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
+};
+
+int ns_flag(int idx)
+{
+	return ns_flags[idx];
+}
+
+__attribute__((noreturn)) static void fail(struct init_ctx *ctx, struct husk_error *e)
+{
+	sync_send(ctx->sync_fd, SYNC_ERROR, e);
+	_exit(1);
+}
+
+#define TRY(ctx, expr, e)                                                                          \
+	do {                                                                                       \
+		if ((expr) < 0)                                                                    \
+			fail(ctx, e);                                                              \
+	} while (0)
+
+/* setns into every namespace given by path, except those the parent handles (pid, time) and,
+ * when skip_user, the user namespace. The user namespace goes first, the mount namespace last. */
+static void join_namespaces(struct init_ctx *ctx, bool skip_user, struct husk_error *e)
+{
+	static const int order[] = { NS_USER, NS_IPC, NS_UTS, NS_NET, NS_CGROUP, NS_MNT };
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		int idx = order[i];
+		if (ctx->ns_fd[idx] < 0 || (idx == NS_USER && skip_user))
+			continue;
+		if (setns(ctx->ns_fd[idx], ns_flags[idx]) < 0) {
+			husk_error_set(e, errno, "linux.namespaces: join %s namespace",
+				       spec_namespace_name(ns_flags[idx]));
+			fail(ctx, e);
+		}
+		close(ctx->ns_fd[idx]);
+		ctx->ns_fd[idx] = -1;
+	}
+}
+
+/* In a new user namespace, become its root (when 0 is mapped), so files we create are owned
+ * by the container's root and not by an unmapped user. */
+static void become_userns_root(void)
+{
+	if (setresgid(0, 0, 0) == 0 && setresuid(0, 0, 0) < 0) {
+		/* 0 is not mapped: stay as we are */
+	}
+}
+
+/* Two-stage start (a new user namespace together with namespaces joined by path, or a user
+ * namespace joined by path): join first, then create the user namespace, then the others,
+ * then fork the real init so that it is PID 1 of a PID namespace owned by the right user
+ * namespace. Returns in the real init only. */
+static void stage_one(struct init_ctx *ctx, struct husk_error *e)
+{
+	join_namespaces(ctx, false, e);
+	if (ctx->ns_new & CLONE_NEWUSER) {
+		if (unshare(CLONE_NEWUSER) < 0) {
+			husk_error_set(e, errno, "create user namespace");
+			fail(ctx, e);
+		}
+		TRY(ctx, sync_send(ctx->sync_fd, SYNC_USERNS, NULL), e);
+		if (sync_expect(ctx->sync_fd, SYNC_USERNS_DONE, NULL, e) < 0)
+			_exit(1);
+		become_userns_root();
+	}
+	int rest = ctx->ns_new & ~(CLONE_NEWUSER | CLONE_NEWCGROUP | CLONE_NEWTIME);
+	if (rest && unshare(rest) < 0) {
+		husk_error_set(e, errno, "create namespaces (flags 0x%x)", rest);
+		fail(ctx, e);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		husk_error_set(e, errno, "fork container init");
+		fail(ctx, e);
+	}
+	if (pid > 0)
+		_exit(0);
+	/* the parent learns our pid from the credentials the kernel attaches */
+	if (sync_send(ctx->sync_fd, SYNC_PID, NULL) < 0)
+		_exit(1);
+}
+
+static void setup_console(struct init_ctx *ctx, struct husk_error *e)
+{
+	int master, slave;
+	TRY(ctx, console_open_pty("/dev/ptmx", &master, &slave, e), e);
+	/* /dev/console: an empty file with the pty slave bind-mounted onto it */
+	int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 || syscall(SYS_move_mount, tree, "", AT_FDCWD, "/dev/console", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+		char src[32];
+		if (mount(path_fd_proc(slave, src), "/dev/console", NULL, MS_BIND, NULL) < 0) {
+			husk_error_set(e, errno, "process.terminal: bind the pty onto /dev/console");
+			fail(ctx, e);
+		}
+	}
+	if (tree >= 0)
+		close(tree);
+	TRY(ctx, console_send_fd(ctx->console_sock, master, "console", e), e);
+	close(master);
+	close(ctx->console_sock);
+	ctx->console_sock = -1;
+	const struct spec_process *p = &ctx->spec->process;
+	TRY(ctx, console_make_controlling(slave, p->has_console_size ? &p->console_size : NULL, e), e);
+	if (slave > 2)
+		close(slave);
+}
+
+static void set_names(struct init_ctx *ctx, struct husk_error *e)
+{
+	const struct spec *s = ctx->spec;
+	if (s->has_hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+		husk_error_set(e, errno, "hostname: sethostname \"%s\"", s->hostname);
+		fail(ctx, e);
+	}
+	if (s->has_domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+		husk_error_set(e, errno, "domainname: setdomainname \"%s\"", s->domainname);
+		fail(ctx, e);
+	}
+}
+
+/* Blocks until `start` opens the fifo for reading, then tells it we are going. */
+static void wait_for_start(struct init_ctx *ctx, int procfd, struct husk_error *e)
+{
+	char name[16];
+	snprintf(name, sizeof name, "%d", ctx->fifo_fd);
+	int fd = openat(procfd, name, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		_exit(1);
+	if (write(fd, "0", 1) != 1)
+		_exit(1);
+	close(fd);
+	close(ctx->fifo_fd);
+	close(procfd);
+}
+
+static void setup_container(struct init_ctx *ctx, struct husk_error *e)
+{
+	const struct spec *s = ctx->spec;
+	const struct spec_process *p = &s->process;
+
+	/* a session of its own; with a terminal, console_make_controlling() makes it */
+	if (!(p->terminal && ctx->console_sock >= 0))
+		setsid();
+	if (!ctx->no_new_keyring)
+		syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL);
+	/* the host's /proc/self/fd, to reopen the exec fifo once the host is out of sight */
+	int procfd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0) {
+		husk_error_set(e, errno, "open /proc/self/fd");
+		fail(ctx, e);
+	}
+	if (chdir(ctx->bundle) < 0) {
+		husk_error_set(e, errno, "chdir to the bundle %s", ctx->bundle);
+		fail(ctx, e);
+	}
+
+	struct rootfs_ctx rc = {
+		.spec = s,
+		.rootfs = ctx->rootfs,
+		.no_pivot = ctx->no_pivot,
+		.in_userns = (ctx->ns_new & CLONE_NEWUSER) || ctx->ns_fd[NS_USER] >= 0,
+		.new_cgroupns = ctx->ns_new & CLONE_NEWCGROUP,
+		.cgroup_mountpoints = ctx->cg_mountpoints,
+		.cgroup_paths = ctx->cg_paths,
+		.console_fd = -1,
+	};
+	TRY(ctx, rootfs_prepare(&rc, e), e);
+	if (p->cwd && strcmp(p->cwd, "/")) {
+		/* like runc, a missing cwd is created (inside the rootfs, by fd) */
+		_cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		int fd = rootfd >= 0 ? path_create_in_root(rootfd, p->cwd, false, NULL) : -1;
+		if (fd >= 0)
+			close(fd);
+	}
+	TRY(ctx, rootfs_finish(&rc, e), e);
+	set_names(ctx, e);
+	if (p->terminal && ctx->console_sock >= 0)
+		setup_console(ctx, e);
+	TRY(ctx, process_set_sysctls(s, e), e);
+	TRY(ctx, process_set_rlimits(p, e), e);
+	TRY(ctx, process_set_oom_score_adj(p, e), e);
+	TRY(ctx, process_set_scheduler(p, e), e);
+	TRY(ctx, process_set_io_priority(p, e), e);
+	TRY(ctx, process_set_personality(s, e), e);
+
+	_cleanup_free_ char *exe = NULL;
+	TRY(ctx, exec_resolve(p->args[0], p->env, &exe, e), e);
+
+	if (ctx->has_seccomp && !p->no_new_privileges) {
+		/* without no_new_privs, loading needs CAP_SYS_ADMIN: before the capabilities go */
+		TRY(ctx, seccomp_load(&ctx->seccomp, e), e);
+	}
+	if (p->caps.present)
+		TRY(ctx, caps_drop_bounding(&p->caps, e), e);
+	TRY(ctx, process_set_user(&p->user, e), e);
+	if (p->cwd && chdir(p->cwd) < 0) {
+		husk_error_set(e, errno, "process.cwd: chdir %s", p->cwd);
+		fail(ctx, e);
+	}
+	if (p->caps.present)
+		TRY(ctx, caps_apply(&p->caps, e), e);
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		husk_error_set(e, errno, "process.noNewPrivileges");
+		fail(ctx, e);
+	}
+
+	TRY(ctx, sync_send(ctx->sync_fd, SYNC_READY, NULL), e);
+	if (sync_expect(ctx->sync_fd, SYNC_ACK, NULL, e) < 0)
+		_exit(1);
+	close(ctx->sync_fd);
+
+	wait_for_start(ctx, procfd, e);
+
+	if (ctx->has_seccomp && p->no_new_privileges && seccomp_load(&ctx->seccomp, e) < 0) {
+		dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
+		_exit(127);
+	}
+	syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	exec_process(exe, p->args, p->env, e);
+	dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
+	_exit(e->err == ENOENT ? 127 : 126);
+}
+
+void init_main(struct init_ctx *ctx)
+{
+	struct husk_error e = { 0 };
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (sync_expect(ctx->sync_fd, SYNC_GO, NULL, &e) < 0)
+		_exit(1);
+	if (ctx->two_stage) {
+		stage_one(ctx, &e);
+	} else {
+		if (ctx->ns_new & CLONE_NEWUSER)
+			become_userns_root();
+		join_namespaces(ctx, true, &e);
+	}
+	if ((ctx->ns_new & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		husk_error_set(&e, errno, "create cgroup namespace");
+		fail(ctx, &e);
+	}
+	setup_container(ctx, &e);
+	_exit(127);
+}

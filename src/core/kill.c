@@ -1,0 +1,132 @@
+/* `kill` and `delete`. Signals go through a pidfd checked against the recorded start time,
+ * so a recycled PID is never signalled. */
+#include "core/container.h"
+#include "core/state.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int pidfd_for(const struct container_state *st)
+{
+	int fd = (int)syscall(SYS_pidfd_open, st->pid, 0);
+	if (fd < 0)
+		return -1;
+	/* opened, then checked: the pidfd pins the process we verified */
+	if (!proc_alive(st->pid, st->pid_start)) {
+		close(fd);
+		errno = ESRCH;
+		return -1;
+	}
+	return fd;
+}
+
+static int signal_init(const struct container_state *st, int sig, struct husk_error *err)
+{
+	_cleanup_close_ int fd = pidfd_for(st);
+	if (fd < 0)
+		return husk_error_set(err, ESRCH, "container \"%s\": process %d", st->id, (int)st->pid);
+	if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
+		return husk_error_set(err, errno, "container \"%s\": signal process %d", st->id, (int)st->pid);
+	return 0;
+}
+
+static int signal_all(const struct container_state *st, int sig, struct husk_error *err)
+{
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+	if (cgroup_pids(&st->cgroup, &pids, &n, err) < 0)
+		return -1;
+	if (n == 0 && st->pid > 0)
+		return signal_init(st, sig, err);
+	for (size_t i = 0; i < n; i++)
+		if (kill(pids[i], sig) < 0 && errno != ESRCH)
+			return husk_error_set(err, errno, "container \"%s\": signal process %d", st->id, (int)pids[i]);
+	return 0;
+}
+
+int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err)
+{
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_open_root(root, false, err);
+	if (rootfd < 0)
+		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, false, err);
+	if (dirfd < 0)
+		return -1;
+	struct container_state st;
+	if (state_read(dirfd, id, &st, err) < 0)
+		return -1;
+	enum container_status status = state_status(dirfd, &st);
+	int r;
+	if (status != STATUS_CREATED && status != STATUS_RUNNING)
+		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id, state_status_name(status));
+	else
+		r = all ? signal_all(&st, sig, err) : signal_init(&st, sig, err);
+	state_free(&st);
+	return r;
+}
+
+/* Waits up to timeout_ms for the process behind pidfd to exit. */
+static bool wait_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd p = { pidfd, POLLIN, 0 };
+	return poll(&p, 1, timeout_ms) > 0;
+}
+
+int container_delete(const char *root, const char *id, bool force, struct husk_error *err)
+{
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_open_root(root, false, err);
+	if (rootfd < 0)
+		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, true, err);
+	if (dirfd < 0)
+		return -1;
+	struct container_state st;
+	if (state_read(dirfd, id, &st, err) < 0) {
+		if (!force)
+			return -1;
+		/* a corrupt state: with --force, remove what we can */
+		state_free(&st);
+		return state_remove_dir(rootfd, id, err);
+	}
+	enum container_status status = state_status(dirfd, &st);
+	int r = 0;
+	if (status == STATUS_RUNNING && !force) {
+		r = husk_error_set(err, 0, "cannot delete container \"%s\" that is running: stop it first or use --force",
+				   id);
+		goto out;
+	}
+	if (status == STATUS_CREATING && !force) {
+		r = husk_error_set(err, 0, "cannot delete container \"%s\" while it is being created", id);
+		goto out;
+	}
+	if (status == STATUS_CREATED || status == STATUS_RUNNING) {
+		_cleanup_close_ int fd = pidfd_for(&st);
+		if (fd >= 0) {
+			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			if (!wait_exit(fd, 10000)) {
+				r = husk_error_set(err, ETIMEDOUT, "delete %s: process %d did not exit after SIGKILL", id,
+						   (int)st.pid);
+				goto out;
+			}
+		}
+	}
+	/* without its own PID namespace, other processes may remain: cgroup_destroy kills them */
+	if (cgroup_destroy(&st.cgroup, err) < 0) {
+		r = husk_error_prefix(err, "delete %s", id);
+		goto out;
+	}
+	r = state_remove_dir(rootfd, id, err);
+out:
+	state_free(&st);
+	return r;
+}

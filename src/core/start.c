@@ -1,0 +1,60 @@
+/* `start`: the init is blocked opening the exec fifo for writing; open it for reading, take
+ * its byte, and remove the fifo (which is what makes the status "running"). */
+#include "core/container.h"
+#include "core/state.h"
+#include "util/cleanup.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+int container_start(const char *root, const char *id, struct husk_error *err)
+{
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_open_root(root, false, err);
+	if (rootfd < 0)
+		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, true, err);
+	if (dirfd < 0)
+		return -1;
+	struct container_state st;
+	_cleanup_close_ int fifo = -1;
+	if (state_read(dirfd, id, &st, err) < 0)
+		return -1;
+	enum container_status status = state_status(dirfd, &st);
+	int r = 0;
+	if (status != STATUS_CREATED) {
+		r = husk_error_set(err, 0, "cannot start container \"%s\": it is %s, not created", id,
+				   state_status_name(status));
+		goto out;
+	}
+	fifo = openat(dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fifo < 0) {
+		r = husk_error_set(err, errno, "start %s: open exec fifo", id);
+		goto out;
+	}
+	for (;;) {
+		struct pollfd p = { fifo, POLLIN, 0 };
+		int n = poll(&p, 1, 50);
+		if (n < 0 && errno != EINTR) {
+			r = husk_error_set(err, errno, "start %s: wait for the container", id);
+			break;
+		}
+		if (n > 0) {
+			char c;
+			if (read(fifo, &c, 1) == 1)
+				break;
+		}
+		if (!proc_alive(st.pid, st.pid_start)) {
+			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id, (int)st.pid);
+			break;
+		}
+	}
+	unlinkat(dirfd, EXEC_FIFO, 0);
+out:
+	state_free(&st);
+	return r;
+}

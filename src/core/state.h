@@ -1,0 +1,63 @@
+/* Container state under --root: one directory per container holding state.json (written
+ * atomically), the exec fifo and a lock (flock on the directory). The status is derived
+ * from what the kernel says, not trusted from the file:
+ *   creating  state.json says so and the husk process creating it is alive
+ *   created   the init process is alive and the exec fifo still exists
+ *   running   the init process is alive, the fifo is gone (start consumed it)
+ *   stopped   the init process is gone (or a create died half-way) */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup/cgroup.h"
+
+struct husk_error;
+typedef struct json_t json_t;
+
+#define STATE_FILE "state.json"
+#define EXEC_FIFO "exec.fifo"
+
+enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED };
+
+struct container_state {
+	char *id;
+	char *bundle;  /* absolute */
+	char *rootfs;  /* absolute */
+	char *created; /* RFC 3339 */
+	char *saved_status; /* "creating" or "created" */
+	pid_t pid;     /* 0 while creating */
+	uint64_t pid_start; /* /proc/PID/stat starttime, guards against PID reuse */
+	pid_t creator;  /* the husk process running create */
+	uint64_t creator_start;
+	bool pidns;     /* the container has its own PID namespace */
+	json_t *annotations; /* object, owned */
+	struct cgroup cgroup;
+	char *owner;
+};
+
+/* Validates a container ID: 1-250 characters of [A-Za-z0-9_.+-], not "." or "..". */
+int state_validate_id(const char *id, struct husk_error *err);
+/* Opens --root (creating it 0700 when create is true). Returns the dirfd. */
+int state_open_root(const char *root, bool create, struct husk_error *err);
+/* Creates ROOT/ID exclusively ("already exists" error otherwise); returns its dirfd, locked. */
+int state_create_dir(int rootfd, const char *id, struct husk_error *err);
+/* Opens ROOT/ID and locks it (exclusive or shared). "does not exist" error otherwise. */
+int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error *err);
+/* Removes ROOT/ID and everything in it. */
+int state_remove_dir(int rootfd, const char *id, struct husk_error *err);
+
+int state_write(int dirfd, const struct container_state *s, struct husk_error *err);
+int state_read(int dirfd, const char *id, struct container_state *s, struct husk_error *err);
+void state_free(struct container_state *s);
+
+/* Live status. */
+enum container_status state_status(int dirfd, const struct container_state *s);
+const char *state_status_name(enum container_status st);
+/* The runtime-spec state JSON ({ociVersion,id,status,pid,bundle,annotations,...}). */
+json_t *state_to_oci_json(int dirfd, const struct container_state *s);
+
+/* /proc/PID/stat starttime (field 22); 0 when the process does not exist. */
+uint64_t proc_start_time(pid_t pid);
+/* True when pid is alive, is not a zombie, and started at start_time. */
+bool proc_alive(pid_t pid, uint64_t start_time);

@@ -1,0 +1,30 @@
+/* The channel between `husk create` (the parent) and the container's init (the child):
+ * a SOCK_SEQPACKET socketpair; one message per step, each a struct sync_msg. The child
+ * reports its real error (SYNC_ERROR carries the husk_error) instead of dying silently, and
+ * the parent's death is seen by the child as EOF. */
+#pragma once
+#include <sys/types.h>
+
+#include "util/error.h"
+
+enum sync_type {
+	SYNC_GO = 1,       /* P->C: cgroup joined, id maps written: go on */
+	SYNC_USERNS,       /* C->P: (two-stage) user namespace made, please write the maps */
+	SYNC_USERNS_DONE,  /* P->C: maps written */
+	SYNC_PID,          /* C->P: (two-stage) sent by the final init; the parent reads its pid from the credentials */
+	SYNC_READY,        /* C->P: set up, about to wait on the exec fifo */
+	SYNC_ACK,          /* P->C: state written, wait for start */
+	SYNC_ERROR,        /* C->P: setup failed; err holds why */
+};
+
+struct sync_msg {
+	int type;
+	struct husk_error err;
+};
+
+int sync_send(int fd, int type, const struct husk_error *e);
+/* Receives one message. Returns 0, or -1 with errno (0 on EOF). *pid receives the sender's pid
+ * translated to our PID namespace when pid != NULL (needs SO_PASSCRED on fd). */
+int sync_recv(int fd, struct sync_msg *m, pid_t *pid);
+/* Receives and checks the type; SYNC_ERROR is turned into *err. */
+int sync_expect(int fd, int type, pid_t *pid, struct husk_error *err);
