@@ -345,7 +345,9 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 		goto fail;
 	}
 	if (r.child == 0) {
-		close(sv[0]);
+		c->parent_fds[0] = r.dirfd;
+		c->parent_fds[1] = r.rootfd;
+		c->parent_fds[2] = sv[0];
 		c->sync_fd = sv[1];
 		init_main(c);
 	}

@@ -269,6 +269,10 @@ void init_main(struct init_ctx *ctx)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* the state lock is held by the parent only: our copy would block `start` */
+	for (size_t i = 0; i < ARRAY_SIZE(ctx->parent_fds); i++)
+		if (ctx->parent_fds[i] >= 0)
+			close(ctx->parent_fds[i]);
 
 	if (sync_expect(ctx->sync_fd, SYNC_GO, NULL, &e) < 0)
 		_exit(1);
