@@ -3,12 +3,12 @@
 CC      ?= gcc
 PKGS    := jansson libseccomp
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
+override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -D_GNU_SOURCE \
            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -iquote src $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -ljansson -lseccomp)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 COMMIT  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-CFLAGS  += -DHUSK_VERSION=\"$(VERSION)\" -DHUSK_COMMIT=\"$(COMMIT)\"
+override CFLAGS += -DHUSK_VERSION=\"$(VERSION)\" -DHUSK_COMMIT=\"$(COMMIT)\"
 
 B       := build
 SRCS    := $(sort $(wildcard src/*/*.c))
@@ -25,22 +25,26 @@ UNITS   := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c)
 all: $(B)/husk $(B)/husk-oci
 
 $(B)/husk: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 $(B)/husk-oci: $(B)/husk
 	ln -sf husk $@
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O1 $(SAN) -MMD -MP -c -o $@ $<
+	@echo "  CC-SAN  $<"
+	@$(CC) $(CFLAGS) -O1 $(SAN) -MMD -MP -c -o $@ $<
 
 $(B)/unit/%: tests/unit/%.c $(SANOBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -O1 $(SAN) -iquote tests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  UNIT    $@"
+	@$(CC) $(CFLAGS) -O1 $(SAN) -iquote tests/unit -o $@ $^ $(LDLIBS) -lcmocka
 
 unit: $(UNITS)
 

@@ -225,12 +225,9 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	TRY(ctx, process_set_io_priority(p, e), e);
 	TRY(ctx, process_set_personality(s, e), e);
 
-	_cleanup_free_ char *exe = NULL;
-	TRY(ctx, exec_resolve(p->args[0], p->env, &exe, e), e);
-
 	if (ctx->has_seccomp && !p->no_new_privileges) {
 		/* without no_new_privs, loading needs CAP_SYS_ADMIN: before the capabilities go */
-		TRY(ctx, seccomp_load(&ctx->seccomp, e), e);
+		TRY(ctx, seccomp_prog_load(&ctx->seccomp, e), e);
 	}
 	if (p->caps.present)
 		TRY(ctx, caps_drop_bounding(&p->caps, e), e);
@@ -241,6 +238,9 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	}
 	if (p->caps.present)
 		TRY(ctx, caps_apply(&p->caps, e), e);
+	/* as the user, from the cwd: what execve will see */
+	_cleanup_free_ char *exe = NULL;
+	TRY(ctx, exec_resolve(p->args[0], p->env, &exe, e), e);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		husk_error_set(e, errno, "process.noNewPrivileges");
 		fail(ctx, e);
@@ -253,7 +253,7 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 
 	wait_for_start(ctx, procfd, e);
 
-	if (ctx->has_seccomp && p->no_new_privileges && seccomp_load(&ctx->seccomp, e) < 0) {
+	if (ctx->has_seccomp && p->no_new_privileges && seccomp_prog_load(&ctx->seccomp, e) < 0) {
 		dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
 		_exit(127);
 	}

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -141,7 +142,7 @@ static int capset_error(int e, uint64_t eff, uint64_t prm, uint64_t inh, struct 
 			      (unsigned long long)eff, (unsigned long long)prm, (unsigned long long)inh);
 }
 
-static int raise_ambient(uint64_t amb, struct husk_error *err)
+static int raise_ambient(const struct spec_caps *c, uint64_t amb, struct husk_error *err)
 {
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) {
 		if (errno == EINVAL && !amb)
@@ -151,14 +152,18 @@ static int raise_ambient(uint64_t amb, struct husk_error *err)
 	for (int cap = 0; amb; cap++, amb >>= 1) {
 		if (!(amb & 1))
 			continue;
-		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
-			char buf[16];
-			return husk_error_set(
-			    err, errno,
-			    "prctl PR_CAP_AMBIENT_RAISE %s (an ambient capability must also be "
-			    "in the permitted and inheritable sets)",
-			    cap_name(cap, buf, sizeof buf));
+		char buf[16];
+		/* the kernel only raises what is permitted and inheritable: runc's default spec
+		 * lists ambient caps with an empty inheritable set, so this is skipped quietly */
+		if (!(c->permitted & c->inheritable & (1ULL << cap))) {
+			log_debug("process.capabilities.ambient: %s skipped: not in both the permitted and "
+				  "inheritable sets",
+				  cap_name(cap, buf, sizeof buf));
+			continue;
 		}
+		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			log_warn("process.capabilities.ambient: cannot raise %s: %s", cap_name(cap, buf, sizeof buf),
+				 strerror(errno));
 	}
 	return 0;
 }
@@ -190,5 +195,5 @@ int caps_apply(const struct spec_caps *c, struct husk_error *err)
 	};
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return capset_error(errno, eff, prm, inh, err);
-	return raise_ambient(amb, err);
+	return raise_ambient(c, amb, err);
 }

@@ -1,7 +1,7 @@
 /* linux.seccomp: compiled to classic BPF with libseccomp in the runtime, loaded with seccomp(2)
  * in the container's init.
  *
- * seccomp_load() needs no_new_privs or CAP_SYS_ADMIN in the calling thread: the caller sets
+ * seccomp_prog_load() needs no_new_privs or CAP_SYS_ADMIN in the calling thread: the caller sets
  * PR_SET_NO_NEW_PRIVS (process.noNewPrivileges) before, or loads the filter while it still has
  * CAP_SYS_ADMIN (before dropping capabilities). The filter is built with SCMP_FLTATR_CTL_NNP
  * off for that reason: no_new_privs is the caller's decision, not a side effect. */
@@ -12,18 +12,8 @@
 #include "util/error.h"
 #include "util/log.h"
 
-/* With -Isrc, <linux/seccomp.h> resolves to this project's src/linux/seccomp.h (already included
- * above, so a no-op), while libseccomp's <seccomp.h> needs the kernel's. Take the kernel's by a
- * path -Isrc does not shadow. With -iquote src the first include is the kernel's already. */
 #include <linux/seccomp.h>
-#ifndef _UAPI_LINUX_SECCOMP_H
-#include "/usr/include/linux/seccomp.h"
-#endif
-/* husk's seccomp_load(prog, err) and libseccomp's seccomp_load(ctx) share a name: hide
- * libseccomp's declaration (husk never calls it). */
-#define seccomp_load libseccomp_seccomp_load_unused
 #include <seccomp.h>
-#undef seccomp_load
 
 #include <ctype.h>
 #include <errno.h>
@@ -297,7 +287,7 @@ static void flag_names(unsigned int flags, char *buf, size_t len)
 		snprintf(buf, len, "0");
 }
 
-int seccomp_load(const struct seccomp_prog *p, struct husk_error *err)
+int seccomp_prog_load(const struct seccomp_prog *p, struct husk_error *err)
 {
 	struct sock_fprog prog = {.len = (unsigned short)p->len, .filter = p->filter};
 	unsigned int flags = p->flags | (p->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);

@@ -16,5 +16,5 @@ struct seccomp_prog {
 
 int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog *out, struct husk_error *err);
 /* Loads the filter into the calling thread. Returns the listener fd when notify, else 0. */
-int seccomp_load(const struct seccomp_prog *p, struct husk_error *err);
+int seccomp_prog_load(const struct seccomp_prog *p, struct husk_error *err);
 void seccomp_prog_free(struct seccomp_prog *p);

@@ -2,6 +2,7 @@
  * that a typo is reported with its JSON path before anything is created. */
 #include <ctype.h>
 #include <errno.h>
+#include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,10 +10,6 @@
 #include "util/cleanup.h"
 #include "util/error.h"
 
-/* From libseccomp's <seccomp.h>, declared here because that header includes <linux/seccomp.h>,
- * which a plain -Isrc (instead of -iquote src) resolves to our src/linux/seccomp.h. */
-uint32_t seccomp_arch_resolve_name(const char *arch_name);
-int seccomp_syscall_resolve_name(const char *name);
 #ifndef __NR_SCMP_ERROR
 #define __NR_SCMP_ERROR -1
 #endif

@@ -96,7 +96,7 @@ static int run_filtered(const struct seccomp_prog *prog, bool nnp, int (*fn)(voi
 		if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(100);
 		struct husk_error err = {0};
-		if (seccomp_load(prog, &err) < 0) {
+		if (seccomp_prog_load(prog, &err) < 0) {
 			fprintf(stderr, "seccomp_load: %s\n", err.msg);
 			_exit(101);
 		}
@@ -416,7 +416,7 @@ static void test_notify(void **state)
 		struct husk_error err = {0};
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 			_exit(100);
-		int fd = seccomp_load(&prog, &err);
+		int fd = seccomp_prog_load(&prog, &err);
 		if (fd <= 0) {
 			fprintf(stderr, "seccomp_load: %s\n", err.msg);
 			_exit(1);
@@ -450,7 +450,7 @@ static void test_load_needs_nnp(void **state)
 		if (syscall(SYS_capset, &hdr, data) < 0)
 			_exit(100);
 		struct husk_error err = {0};
-		if (seccomp_load(&prog, &err) == 0)
+		if (seccomp_prog_load(&prog, &err) == 0)
 			_exit(1);
 		ssize_t w = write(pfd[1], err.msg, strlen(err.msg));
 		(void)w;
