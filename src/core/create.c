@@ -156,6 +156,37 @@ static void rfc3339_now(char *buf, size_t n)
 	snprintf(buf + k, n - k, ".%09ldZ", ts.tv_nsec);
 }
 
+/* Config sections this version parses but does not apply yet: say so, never silently. */
+static void warn_unapplied(const struct spec *s)
+{
+	size_t hooks = 0;
+	for (int k = 0; k < SPEC_HOOK_KINDS; k++)
+		hooks += s->n_hooks[k];
+	if (hooks)
+		log_warn("hooks: %zu hook(s) ignored: OCI hooks are not supported by husk yet", hooks);
+	json_t *res = s->resources;
+	if (!json_is_object(res))
+		return;
+	const char *key;
+	json_t *v;
+	json_object_foreach(res, key, v)
+	{
+		if (strcmp(key, "devices")) {
+			log_warn("linux.resources.%s ignored: cgroup resource limits are not applied by husk yet", key);
+			continue;
+		}
+		/* the usual rule set, "deny all" first, is what a container without CAP_MKNOD gets
+		 * anyway (it only has the device nodes husk made); anything else is not enforced */
+		bool deny_all_only = json_array_size(v) >= 1 &&
+				     json_is_false(json_object_get(json_array_get(v, 0), "allow")) &&
+				     !json_object_get(json_array_get(v, 0), "type") &&
+				     !json_object_get(json_array_get(v, 0), "major");
+		bool mknod = s->process.caps.bounding & (1ULL << 27 /* CAP_MKNOD */);
+		if (!deny_all_only || mknod)
+			log_warn("linux.resources.devices: the device cgroup is not enforced by husk yet");
+	}
+}
+
 static int check_bundle(struct create_run *r, struct husk_error *err)
 {
 	const char *b = r->o->bundle ? r->o->bundle : ".";
@@ -182,6 +213,7 @@ static int check_bundle(struct create_run *r, struct husk_error *err)
 	if (s->process.apparmor_profile)
 		log_warn("process.apparmorProfile \"%s\" ignored: AppArmor is not supported by husk yet",
 			 s->process.apparmor_profile);
+	warn_unapplied(s);
 	if (s->process.selinux_label)
 		log_warn("process.selinuxLabel ignored: SELinux is not supported by husk yet");
 	return 0;

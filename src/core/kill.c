@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,10 +88,16 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 		return -1;
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
-		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+		return force ? 0 : husk_error_set(err, 0, "container \"%s\" does not exist", id);
 	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, true, err);
-	if (dirfd < 0)
+	if (dirfd < 0) {
+		/* as runc: --force on a container that is gone is not an error (containerd calls
+		 * delete, then delete --force) */
+		struct stat sb;
+		if (force && fstatat(rootfd, id, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			return 0;
 		return -1;
+	}
 	struct container_state st;
 	if (state_read(dirfd, id, &st, err) < 0) {
 		if (!force)
