@@ -58,7 +58,9 @@ demo:
 	$(MAKE) all
 	scripts/demo.sh
 
-bench: all
+bench:
+	scripts/deps.sh bench
+	$(MAKE) all
 	bench/lifecycle.sh
 
 format:

@@ -246,7 +246,9 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 	st->annotations = ann;
 	if (state_write(r->dirfd, st, err) < 0)
 		return -1;
-	if (mkfifoat(r->dirfd, EXEC_FIFO, 0600) < 0)
+	/* writable by the container's user whoever it is (as runc): only reachable through the
+	 * 0700 state directory, and by the init through an fd it holds */
+	if (mkfifoat(r->dirfd, EXEC_FIFO, 0622) < 0 || fchmodat(r->dirfd, EXEC_FIFO, 0622, 0) < 0)
 		return husk_error_set(err, errno, "create exec fifo in %s/%s", o->root, o->id);
 	r->ctx.fifo_fd = openat(r->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
 	if (r->ctx.fifo_fd < 0)
@@ -370,8 +372,22 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 		husk_error_set(err, errno, "linux.namespaces: join pid namespace");
 		goto fail;
 	}
+	/* the init inherits the bundle as its cwd (relative bind sources), with no permission
+	 * check: a user-namespaced root may not be allowed to enter it by path */
+	int oldcwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (chdir(r.bundle) < 0) {
+		husk_error_set(err, errno, "chdir to the bundle %s", r.bundle);
+		if (oldcwd >= 0)
+			close(oldcwd);
+		goto fail;
+	}
 	int flags = c->two_stage ? 0 : c->ns_new & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
 	r.child = do_clone(flags, &pidfd);
+	if (r.child != 0 && oldcwd >= 0) {
+		if (fchdir(oldcwd) < 0)
+			log_debug("fchdir back to the caller's cwd: %m");
+		close(oldcwd);
+	}
 	if (r.child < 0) {
 		husk_error_set(err, errno, "clone the container init (namespace flags 0x%x)", flags);
 		goto fail;

@@ -166,8 +166,11 @@ static void wait_for_start(struct init_ctx *ctx, int procfd, struct husk_error *
 	char name[16];
 	snprintf(name, sizeof name, "%d", ctx->fifo_fd);
 	int fd = openat(procfd, name, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		/* the parent is gone: only the container's stderr is left to tell */
+		dprintf(STDERR_FILENO, "husk: container init: open the exec fifo: %m\n");
 		_exit(1);
+	}
 	if (write(fd, "0", 1) != 1)
 		_exit(1);
 	close(fd);
@@ -191,10 +194,6 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 		husk_error_set(e, errno, "open /proc/self/fd");
 		fail(ctx, e);
 	}
-	if (chdir(ctx->bundle) < 0) {
-		husk_error_set(e, errno, "chdir to the bundle %s", ctx->bundle);
-		fail(ctx, e);
-	}
 
 	struct rootfs_ctx rc = {
 		.spec = s,
@@ -214,11 +213,13 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 		if (fd >= 0)
 			close(fd);
 	}
+	/* through the host's /proc, which shows our namespaces' values: before readonlyPaths
+	 * makes the container's /proc/sys read-only */
+	TRY(ctx, process_set_sysctls(s, e), e);
 	TRY(ctx, rootfs_finish(&rc, e), e);
 	set_names(ctx, e);
 	if (p->terminal && ctx->console_sock >= 0)
 		setup_console(ctx, e);
-	TRY(ctx, process_set_sysctls(s, e), e);
 	TRY(ctx, process_set_rlimits(p, e), e);
 	TRY(ctx, process_set_oom_score_adj(p, e), e);
 	TRY(ctx, process_set_scheduler(p, e), e);
