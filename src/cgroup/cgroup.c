@@ -126,7 +126,7 @@ static int add_dir(struct cgroup *cg, const char *mp, const char *path, const ch
 	if (!nd)
 		return -1;
 	cg->dirs = nd;
-	nd[cg->n_dirs] = (struct cgroup_dir){ strdup(mp), strdup(path), opts ? strdup(opts) : NULL, v2 };
+	nd[cg->n_dirs] = (struct cgroup_dir){strdup(mp), strdup(path), opts ? strdup(opts) : NULL, v2};
 	cg->n_dirs++;
 	return 0;
 }
@@ -235,7 +235,7 @@ static int record_created(struct cgroup *cg, const char *dir)
 /* cpuset: a new v1 cpuset cgroup is unusable until cpus and mems are set: copy the parent's. */
 static int cpuset_init(const char *dir, struct husk_error *err)
 {
-	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
 	char parent[PATH_MAX], p[PATH_MAX + 32];
 	snprintf(parent, sizeof parent, "%s", dir);
 	char *slash = strrchr(parent, '/');
@@ -306,7 +306,7 @@ static bool valid_rel(const char *p)
 int cgroup_create(const char *cgroups_path, const char *id, struct cgroup *cg, struct husk_error *err)
 {
 	char rel[PATH_MAX];
-	*cg = (struct cgroup){ .mode = cgroup_host_mode() };
+	*cg = (struct cgroup){.mode = cgroup_host_mode()};
 	if (cg->mode == CGROUP_NONE)
 		return 0;
 	if (cgroups_path && *cgroups_path) {
@@ -419,9 +419,10 @@ int cgroup_destroy(const struct cgroup *cg, struct husk_error *err)
 			_cleanup_free_ char *procs = NULL;
 			snprintf(p, sizeof p, "%s/cgroup.procs", d);
 			if (fs_read_file(p, &procs, NULL, NULL) == 0)
-				for (char *s = NULL, *w = strtok_r(procs, "\n", &s); w; w = strtok_r(NULL, "\n", &s))
+				for (char *s = NULL, *w = strtok_r(procs, "\n", &s); w;
+				     w = strtok_r(NULL, "\n", &s))
 					kill(atoi(w), SIGKILL);
-			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 		}
 	}
 	return r;
@@ -438,34 +439,36 @@ void cgroup_free(struct cgroup *cg)
 	for (size_t i = 0; i < cg->n_created; i++)
 		free(cg->created[i]);
 	free(cg->created);
-	*cg = (struct cgroup){ 0 };
+	*cg = (struct cgroup){0};
 }
 
 json_t *cgroup_to_json(const struct cgroup *cg)
 {
 	json_t *dirs = json_array(), *created = json_array();
 	for (size_t i = 0; i < cg->n_dirs; i++) {
-		json_t *d = json_pack("{s:s, s:s}", "mountpoint", cg->dirs[i].mountpoint, "path", cg->dirs[i].path);
+		json_t *d =
+		    json_pack("{s:s, s:s}", "mountpoint", cg->dirs[i].mountpoint, "path", cg->dirs[i].path);
 		if (cg->dirs[i].options)
 			json_object_set_new(d, "options", json_string(cg->dirs[i].options));
 		json_array_append_new(dirs, d);
 	}
 	for (size_t i = 0; i < cg->n_created; i++)
 		json_array_append_new(created, json_string(cg->created[i]));
-	return json_pack("{s:s, s:o, s:o}", "mode", cgroup_mode_name(cg->mode), "dirs", dirs, "created", created);
+	return json_pack("{s:s, s:o, s:o}", "mode", cgroup_mode_name(cg->mode), "dirs", dirs, "created",
+			 created);
 }
 
 int cgroup_from_json(json_t *j, struct cgroup *cg, struct husk_error *err)
 {
-	*cg = (struct cgroup){ 0 };
+	*cg = (struct cgroup){0};
 	if (!json_is_object(j))
 		return 0;
 	const char *mode = json_string_value(json_object_get(j, "mode"));
-	cg->mode = !mode ? CGROUP_NONE
-		   : !strcmp(mode, "v2") ? CGROUP_V2
+	cg->mode = !mode		     ? CGROUP_NONE
+		   : !strcmp(mode, "v2")     ? CGROUP_V2
 		   : !strcmp(mode, "hybrid") ? CGROUP_HYBRID
-		   : !strcmp(mode, "v1") ? CGROUP_V1
-					 : CGROUP_NONE;
+		   : !strcmp(mode, "v1")     ? CGROUP_V1
+					     : CGROUP_NONE;
 	size_t i;
 	json_t *v;
 	json_array_foreach(json_object_get(j, "dirs"), i, v)

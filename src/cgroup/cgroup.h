@@ -16,8 +16,8 @@ enum cgroup_mode { CGROUP_NONE, CGROUP_V1, CGROUP_HYBRID, CGROUP_V2 };
 
 struct cgroup_dir {
 	char *mountpoint; /* e.g. /sys/fs/cgroup/memory or /sys/fs/cgroup (v2) */
-	char *path;       /* the container's cgroup inside that hierarchy, e.g. /my/cg/husk/ID */
-	char *options;    /* v1 super options ("memory", "name=systemd"); NULL for cgroup2 */
+	char *path;	  /* the container's cgroup inside that hierarchy, e.g. /my/cg/husk/ID */
+	char *options;	  /* v1 super options ("memory", "name=systemd"); NULL for cgroup2 */
 	bool v2;
 };
 

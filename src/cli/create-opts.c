@@ -12,16 +12,16 @@ enum { O_PIDFILE = 256, O_CONSOLE, O_NOPIVOT, O_NOKEYRING, O_PRESERVE, O_KEEP, O
 int parse_create_opts(const char *verb, int argc, char **argv, struct create_opts *o, struct run_only_opts *r)
 {
 	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "pid-file", required_argument, NULL, O_PIDFILE },
-		{ "console-socket", required_argument, NULL, O_CONSOLE },
-		{ "no-pivot", no_argument, NULL, O_NOPIVOT },
-		{ "no-new-keyring", no_argument, NULL, O_NOKEYRING },
-		{ "preserve-fds", required_argument, NULL, O_PRESERVE },
-		{ "detach", no_argument, NULL, 'd' },
-		{ "keep", no_argument, NULL, O_KEEP },
-		{ "no-subreaper", no_argument, NULL, O_NOSUBREAPER },
-		{ 0 },
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"pid-file", required_argument, NULL, O_PIDFILE},
+	    {"console-socket", required_argument, NULL, O_CONSOLE},
+	    {"no-pivot", no_argument, NULL, O_NOPIVOT},
+	    {"no-new-keyring", no_argument, NULL, O_NOKEYRING},
+	    {"preserve-fds", required_argument, NULL, O_PRESERVE},
+	    {"detach", no_argument, NULL, 'd'},
+	    {"keep", no_argument, NULL, O_KEEP},
+	    {"no-subreaper", no_argument, NULL, O_NOSUBREAPER},
+	    {0},
 	};
 	int c;
 	opterr = 0;
@@ -48,7 +48,9 @@ int parse_create_opts(const char *verb, int argc, char **argv, struct create_opt
 			char *end;
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 0 || n > 65536)
-				return cli_usage_error(verb, "--preserve-fds: \"%s\" is not a number of fds", optarg), -1;
+				return cli_usage_error(verb, "--preserve-fds: \"%s\" is not a number of fds",
+						       optarg),
+				       -1;
 			o->preserve_fds = (int)n;
 			break;
 		}
@@ -64,7 +66,8 @@ int parse_create_opts(const char *verb, int argc, char **argv, struct create_opt
 			break;
 		default:
 		unknown:
-			if (optopt && c == '?' && optind > 0 && argv[optind - 1][0] == '-' && strchr("b", optopt))
+			if (optopt && c == '?' && optind > 0 && argv[optind - 1][0] == '-' &&
+			    strchr("b", optopt))
 				return cli_usage_error(verb, "option -%c needs an argument", optopt), -1;
 			return cli_usage_error(verb, "unknown option \"%s\"", argv[optind - 1]), -1;
 		}
@@ -72,7 +75,9 @@ int parse_create_opts(const char *verb, int argc, char **argv, struct create_opt
 	if (optind >= argc)
 		return cli_usage_error(verb, "a container ID is required"), -1;
 	if (optind + 1 < argc)
-		return cli_usage_error(verb, "unexpected argument \"%s\" after the container ID", argv[optind + 1]), -1;
+		return cli_usage_error(verb, "unexpected argument \"%s\" after the container ID",
+				       argv[optind + 1]),
+		       -1;
 	o->id = argv[optind];
 	return 0;
 }

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
 		return oci_main(argc, argv);
 	if (argc >= 2 && !strcmp(argv[1], "oci"))
 		return oci_main(argc - 1, argv + 1);
-	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v") || !strcmp(argv[1], "version"))) {
+	if (argc >= 2 &&
+	    (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v") || !strcmp(argv[1], "version"))) {
 		cli_print_version("husk");
 		return 0;
 	}

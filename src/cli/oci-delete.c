@@ -14,7 +14,7 @@ int oci_delete(struct oci_globals *g, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv, usage))
 		return 0;
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'}, {0}};
 	bool force = false;
 	int c;
 	opterr = 0;
@@ -26,8 +26,9 @@ int oci_delete(struct oci_globals *g, int argc, char **argv)
 			return cli_usage_error("delete", "unknown option \"%s\"", argv[optind - 1]);
 	}
 	if (argc - optind != 1)
-		return cli_usage_error("delete", argc - optind < 1 ? "a container ID is required" : "too many arguments");
-	struct husk_error e = { 0 };
+		return cli_usage_error("delete", argc - optind < 1 ? "a container ID is required"
+								   : "too many arguments");
+	struct husk_error e = {0};
 	if (container_delete(g->root, argv[optind], force, &e) < 0)
 		return cli_fail(&e);
 	return 0;

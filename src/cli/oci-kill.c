@@ -5,8 +5,8 @@
 #include "util/signals.h"
 
 #include <getopt.h>
-#include <stddef.h>
 #include <signal.h>
+#include <stddef.h>
 
 static const char usage[] = "usage: husk oci kill [--all] ID [SIGNAL]\n\n"
 			    "Sends SIGNAL (default SIGTERM; a name with or without SIG, or a number)\n"
@@ -17,7 +17,7 @@ int oci_kill(struct oci_globals *g, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv, usage))
 		return 0;
-	static const struct option opts[] = { { "all", no_argument, NULL, 'a' }, { 0 } };
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'}, {0}};
 	bool all = false;
 	int c;
 	opterr = 0;
@@ -37,7 +37,7 @@ int oci_kill(struct oci_globals *g, int argc, char **argv)
 		husk_error_set(&e, 0, "kill: invalid signal \"%s\"", argv[optind + 1]);
 		return cli_fail(&e);
 	}
-	struct husk_error e = { 0 };
+	struct husk_error e = {0};
 	if (container_kill(g->root, argv[optind], sig, all, &e) < 0)
 		return cli_fail(&e);
 	return 0;

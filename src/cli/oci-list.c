@@ -17,9 +17,9 @@ int oci_list(struct oci_globals *g, int argc, char **argv)
 	if (cli_wants_help(argc, argv, usage))
 		return 0;
 	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ 0 },
+	    {"format", required_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {0},
 	};
 	const char *format = "table";
 	bool quiet = false;
@@ -38,7 +38,7 @@ int oci_list(struct oci_globals *g, int argc, char **argv)
 		return cli_usage_error("list", "--format: \"%s\" is not table or json", format);
 	if (optind < argc)
 		return cli_usage_error("list", "unexpected argument \"%s\"", argv[optind]);
-	struct husk_error e = { 0 };
+	struct husk_error e = {0};
 	json_t *all;
 	if (container_list(g->root, &all, &e) < 0)
 		return cli_fail(&e);
@@ -50,10 +50,12 @@ int oci_list(struct oci_globals *g, int argc, char **argv)
 		json_dumpf(all, stdout, JSON_COMPACT);
 		putchar('\n');
 	} else {
-		printf("%-24s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+		printf("%-24s %-8s %-10s %-40s %-30s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED",
+		       "OWNER");
 		json_array_foreach(all, i, v)
 		{
-			printf("%-24s %-8lld %-10s %-40s %-30s %s\n", json_string_value(json_object_get(v, "id")),
+			printf("%-24s %-8lld %-10s %-40s %-30s %s\n",
+			       json_string_value(json_object_get(v, "id")),
 			       json_integer_value(json_object_get(v, "pid")),
 			       json_string_value(json_object_get(v, "status")),
 			       json_string_value(json_object_get(v, "bundle")),

@@ -15,17 +15,18 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: husk oci run [OPTIONS] ID\n\n"
-	"Creates and starts a container; in the foreground waits for it, exits with its status\n"
-	"and deletes it.\n\n"
-	"  -b, --bundle DIR         bundle directory (default: the current directory)\n"
-	"  -d, --detach             return once the container runs\n"
-	"  --pid-file FILE          write the container process's pid to FILE\n"
-	"  --console-socket SOCK    send the pty master there (process.terminal)\n"
-	"  --keep                   do not delete the container when it exits\n"
-	"  --no-pivot, --no-new-keyring, --preserve-fds N   as for create\n";
+    "usage: husk oci run [OPTIONS] ID\n\n"
+    "Creates and starts a container; in the foreground waits for it, exits with its status\n"
+    "and deletes it.\n\n"
+    "  -b, --bundle DIR         bundle directory (default: the current directory)\n"
+    "  -d, --detach             return once the container runs\n"
+    "  --pid-file FILE          write the container process's pid to FILE\n"
+    "  --console-socket SOCK    send the pty master there (process.terminal)\n"
+    "  --keep                   do not delete the container when it exits\n"
+    "  --no-pivot, --no-new-keyring, --preserve-fds N   as for create\n";
 
-static const int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGPIPE };
+static const int forwarded[] = {SIGHUP,	 SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
+				SIGUSR2, SIGWINCH, SIGCONT, SIGPIPE};
 
 /* Reaps children until the init exits; forwards signals meanwhile. Returns the exit status. */
 static int wait_container(int sfd, pid_t init)
@@ -59,8 +60,8 @@ int oci_run(struct oci_globals *g, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv, usage))
 		return 0;
-	struct create_opts o = { .root = g->root };
-	struct run_only_opts r = { 0 };
+	struct create_opts o = {.root = g->root};
+	struct run_only_opts r = {0};
 	if (parse_create_opts("run", argc, argv, &o, &r) < 0)
 		return 1;
 	o.for_run = !r.detach;
@@ -77,7 +78,7 @@ int oci_run(struct oci_globals *g, int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &mask, &old);
 		sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	}
-	struct husk_error e = { 0 };
+	struct husk_error e = {0};
 	pid_t pid;
 	if (container_create(&o, &pid, &e) < 0)
 		return cli_fail(&e);

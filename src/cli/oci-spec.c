@@ -21,9 +21,9 @@ int oci_spec(struct oci_globals *g, int argc, char **argv)
 	if (cli_wants_help(argc, argv, usage))
 		return 0;
 	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "rootless", no_argument, NULL, 'r' },
-		{ 0 },
+	    {"bundle", required_argument, NULL, 'b'},
+	    {"rootless", no_argument, NULL, 'r'},
+	    {0},
 	};
 	const char *bundle = ".";
 	bool rootless = false;
@@ -40,7 +40,7 @@ int oci_spec(struct oci_globals *g, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("spec", "unexpected argument \"%s\"", argv[optind]);
-	struct husk_error e = { 0 };
+	struct husk_error e = {0};
 	_cleanup_free_ char *json = spec_default_json(rootless, &e);
 	if (!json)
 		return cli_fail(&e);

@@ -25,15 +25,15 @@ static const struct {
 	oci_verb_fn fn;
 	const char *summary;
 } verbs[] = {
-	{ "create", oci_create, "create a container from a bundle; its process waits for start" },
-	{ "start", oci_start, "start a created container's process" },
-	{ "run", oci_run, "create and start a container, wait for it and delete it" },
-	{ "state", oci_state, "print a container's state as JSON" },
-	{ "list", oci_list, "list containers" },
-	{ "kill", oci_kill, "send a signal to a container's init (or to all its processes)" },
-	{ "delete", oci_delete, "delete a container and everything it holds" },
-	{ "features", oci_features, "print what this runtime supports, as JSON" },
-	{ "spec", oci_spec, "write a default config.json" },
+    {"create", oci_create, "create a container from a bundle; its process waits for start"},
+    {"start", oci_start, "start a created container's process"},
+    {"run", oci_run, "create and start a container, wait for it and delete it"},
+    {"state", oci_state, "print a container's state as JSON"},
+    {"list", oci_list, "list containers"},
+    {"kill", oci_kill, "send a signal to a container's init (or to all its processes)"},
+    {"delete", oci_delete, "delete a container and everything it holds"},
+    {"features", oci_features, "print what this runtime supports, as JSON"},
+    {"spec", oci_spec, "write a default config.json"},
 };
 
 void cli_print_version(const char *prog)
@@ -101,18 +101,18 @@ enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOT
 int oci_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "root", required_argument, NULL, OPT_ROOT },
-		{ "log", required_argument, NULL, OPT_LOG },
-		{ "log-format", required_argument, NULL, OPT_LOG_FORMAT },
-		{ "debug", no_argument, NULL, OPT_DEBUG },
-		{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD },
-		{ "rootless", required_argument, NULL, OPT_ROOTLESS },
-		{ "criu", required_argument, NULL, OPT_CRIU },
-		{ "version", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"root", required_argument, NULL, OPT_ROOT},
+	    {"log", required_argument, NULL, OPT_LOG},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"debug", no_argument, NULL, OPT_DEBUG},
+	    {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+	    {"rootless", required_argument, NULL, OPT_ROOTLESS},
+	    {"criu", required_argument, NULL, OPT_CRIU},
+	    {"version", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
-	struct oci_globals g = { .root = "/run/husk", .log_format = "text" };
+	struct oci_globals g = {.root = "/run/husk", .log_format = "text"};
 	int c;
 	opterr = 0;
 	optind = 0;
@@ -167,8 +167,9 @@ int oci_main(int argc, char **argv)
 		if (g.systemd_cgroup && verbs[i].fn != oci_features && verbs[i].fn != oci_spec &&
 		    verbs[i].fn != oci_state && verbs[i].fn != oci_list) {
 			struct husk_error e;
-			husk_error_set(&e, 0, "--systemd-cgroup: the systemd cgroup driver is not supported yet; "
-					      "use the default cgroupfs driver");
+			husk_error_set(&e, 0,
+				       "--systemd-cgroup: the systemd cgroup driver is not supported yet; "
+				       "use the default cgroupfs driver");
 			return cli_fail(&e);
 		}
 		return verbs[i].fn(&g, argc - optind, argv + optind);

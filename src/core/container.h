@@ -8,7 +8,7 @@ struct husk_error;
 typedef struct json_t json_t;
 
 struct create_opts {
-	const char *root;   /* state root, e.g. /run/husk */
+	const char *root; /* state root, e.g. /run/husk */
 	const char *id;
 	const char *bundle; /* bundle directory (default ".") */
 	const char *pid_file;

@@ -41,8 +41,8 @@ struct create_run {
 	struct init_ctx ctx;
 	struct container_state st;
 	int rootfd, dirfd;
-	pid_t child;  /* the process we cloned */
-	pid_t init;   /* the container's init (== child unless two-stage) */
+	pid_t child; /* the process we cloned */
+	pid_t init;  /* the container's init (== child unless two-stage) */
 	char *cg_mp[64], *cg_path[64];
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
 };
@@ -77,8 +77,8 @@ static int prepare_namespaces(struct create_run *r, struct husk_error *err)
 		c->ns_fd[idx] = fd;
 		int type = ioctl(fd, NS_GET_NSTYPE);
 		if (type >= 0 && type != ns->type)
-			return husk_error_set(err, 0, "linux.namespaces[%zu].path: %s is not a %s namespace", i,
-					      ns->path, spec_namespace_name(ns->type));
+			return husk_error_set(err, 0, "linux.namespaces[%zu].path: %s is not a %s namespace",
+					      i, ns->path, spec_namespace_name(ns->type));
 	}
 	if (!(c->ns_new & CLONE_NEWNS) && c->ns_fd[NS_MNT] < 0)
 		return husk_error_set(err, 0, "linux.namespaces: a mount namespace is required");
@@ -100,7 +100,8 @@ static int write_id_map(pid_t pid, const char *file, const struct spec_id_map *m
 				m[i].size);
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
 	if (fs_write_file(path, buf, len, err) < 0)
-		return husk_error_prefix(err, "linux.%s", !strcmp(file, "uid_map") ? "uidMappings" : "gidMappings");
+		return husk_error_prefix(err, "linux.%s",
+					 !strcmp(file, "uid_map") ? "uidMappings" : "gidMappings");
 	return 0;
 }
 
@@ -136,8 +137,8 @@ static int prepare_time_ns(struct create_run *r, struct husk_error *err)
 
 static pid_t do_clone(int flags, int *pidfd)
 {
-	struct clone_args a = { .flags = (unsigned)flags | CLONE_PIDFD, .pidfd = (uintptr_t)pidfd,
-				.exit_signal = SIGCHLD };
+	struct clone_args a = {
+	    .flags = (unsigned)flags | CLONE_PIDFD, .pidfd = (uintptr_t)pidfd, .exit_signal = SIGCHLD};
 	long pid = syscall(SYS_clone3, &a, sizeof a);
 	if (pid < 0 && errno == ENOSYS) {
 		*pidfd = -1;
@@ -172,7 +173,9 @@ static void warn_unapplied(const struct spec *s)
 	json_object_foreach(res, key, v)
 	{
 		if (strcmp(key, "devices")) {
-			log_warn("linux.resources.%s ignored: cgroup resource limits are not applied by husk yet", key);
+			log_warn(
+			    "linux.resources.%s ignored: cgroup resource limits are not applied by husk yet",
+			    key);
 			continue;
 		}
 		/* the usual rule set, "deny all" first, is what a container without CAP_MKNOD gets
@@ -242,7 +245,8 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 	st->owner = strdup("root");
 	json_t *ann = json_object();
 	for (size_t i = 0; i < r->spec->n_annotations; i++)
-		json_object_set_new(ann, r->spec->annotations[i].key, json_string(r->spec->annotations[i].value));
+		json_object_set_new(ann, r->spec->annotations[i].key,
+				    json_string(r->spec->annotations[i].value));
 	st->annotations = ann;
 	if (state_write(r->dirfd, st, err) < 0)
 		return -1;
@@ -275,7 +279,8 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 	r->init = r->child;
 	if (c->two_stage) {
 		if (c->ns_new & CLONE_NEWUSER) {
-			if (sync_expect(sock, SYNC_USERNS, NULL, err) < 0 || write_id_maps(r, r->child, err) < 0)
+			if (sync_expect(sock, SYNC_USERNS, NULL, err) < 0 ||
+			    write_id_maps(r, r->child, err) < 0)
 				return -1;
 			if (sync_send(sock, SYNC_USERNS_DONE, NULL) < 0)
 				return husk_error_set(err, errno, "container init exited during setup");
@@ -332,9 +337,9 @@ static void undo(struct create_run *r)
 
 int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_error *err)
 {
-	struct create_run r = { .o = o, .rootfd = -1, .dirfd = -1 };
+	struct create_run r = {.o = o, .rootfd = -1, .dirfd = -1};
 	struct init_ctx *c = &r.ctx;
-	int sv[2] = { -1, -1 }, pidfd = -1, ret = -1;
+	int sv[2] = {-1, -1}, pidfd = -1, ret = -1;
 	c->fifo_fd = c->console_sock = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		c->ns_fd[i] = -1;
@@ -365,7 +370,7 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 		goto fail;
 	}
 	if (c->two_stage)
-		setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &(int){ 1 }, sizeof(int));
+		setsockopt(sv[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int));
 	if (prepare_time_ns(&r, err) < 0)
 		goto fail;
 	if (c->ns_fd[NS_PID] >= 0 && setns(c->ns_fd[NS_PID], CLONE_NEWPID) < 0) {

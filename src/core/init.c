@@ -35,9 +35,9 @@
 #endif
 
 static const int ns_flags[NS_COUNT] = {
-	[NS_USER] = CLONE_NEWUSER, [NS_MNT] = CLONE_NEWNS,	   [NS_PID] = CLONE_NEWPID,
-	[NS_NET] = CLONE_NEWNET,   [NS_IPC] = CLONE_NEWIPC,	   [NS_UTS] = CLONE_NEWUTS,
-	[NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
+    [NS_USER] = CLONE_NEWUSER,	   [NS_MNT] = CLONE_NEWNS,    [NS_PID] = CLONE_NEWPID,
+    [NS_NET] = CLONE_NEWNET,	   [NS_IPC] = CLONE_NEWIPC,   [NS_UTS] = CLONE_NEWUTS,
+    [NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
 };
 
 int ns_flag(int idx)
@@ -51,17 +51,17 @@ __attribute__((noreturn)) static void fail(struct init_ctx *ctx, struct husk_err
 	_exit(1);
 }
 
-#define TRY(ctx, expr, e)                                                                          \
-	do {                                                                                       \
-		if ((expr) < 0)                                                                    \
-			fail(ctx, e);                                                              \
+#define TRY(ctx, expr, e)             \
+	do {                          \
+		if ((expr) < 0)       \
+			fail(ctx, e); \
 	} while (0)
 
 /* setns into every namespace given by path, except those the parent handles (pid, time) and,
  * when skip_user, the user namespace. The user namespace goes first, the mount namespace last. */
 static void join_namespaces(struct init_ctx *ctx, bool skip_user, struct husk_error *e)
 {
-	static const int order[] = { NS_USER, NS_IPC, NS_UTS, NS_NET, NS_CGROUP, NS_MNT };
+	static const int order[] = {NS_USER, NS_IPC, NS_UTS, NS_NET, NS_CGROUP, NS_MNT};
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 		int idx = order[i];
 		if (ctx->ns_fd[idx] < 0 || (idx == NS_USER && skip_user))
@@ -127,8 +127,10 @@ static void setup_console(struct init_ctx *ctx, struct husk_error *e)
 	int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	int tree = (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
-	if (tree < 0 || syscall(SYS_move_mount, tree, "", AT_FDCWD, "/dev/console", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+	int tree =
+	    (int)syscall(SYS_open_tree, slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0 ||
+	    syscall(SYS_move_mount, tree, "", AT_FDCWD, "/dev/console", MOVE_MOUNT_F_EMPTY_PATH) < 0) {
 		char src[32];
 		if (mount(path_fd_proc(slave, src), "/dev/console", NULL, MS_BIND, NULL) < 0) {
 			husk_error_set(e, errno, "process.terminal: bind the pty onto /dev/console");
@@ -196,14 +198,14 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	}
 
 	struct rootfs_ctx rc = {
-		.spec = s,
-		.rootfs = ctx->rootfs,
-		.no_pivot = ctx->no_pivot,
-		.in_userns = (ctx->ns_new & CLONE_NEWUSER) || ctx->ns_fd[NS_USER] >= 0,
-		.new_cgroupns = ctx->ns_new & CLONE_NEWCGROUP,
-		.cgroup_mountpoints = ctx->cg_mountpoints,
-		.cgroup_paths = ctx->cg_paths,
-		.console_fd = -1,
+	    .spec = s,
+	    .rootfs = ctx->rootfs,
+	    .no_pivot = ctx->no_pivot,
+	    .in_userns = (ctx->ns_new & CLONE_NEWUSER) || ctx->ns_fd[NS_USER] >= 0,
+	    .new_cgroupns = ctx->ns_new & CLONE_NEWCGROUP,
+	    .cgroup_mountpoints = ctx->cg_mountpoints,
+	    .cgroup_paths = ctx->cg_paths,
+	    .console_fd = -1,
 	};
 	TRY(ctx, rootfs_prepare(&rc, e), e);
 	if (p->cwd && strcmp(p->cwd, "/")) {
@@ -266,7 +268,7 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 
 void init_main(struct init_ctx *ctx)
 {
-	struct husk_error e = { 0 };
+	struct husk_error e = {0};
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);

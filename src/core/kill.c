@@ -6,8 +6,8 @@
 #include "util/error.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,7 +34,8 @@ static int signal_init(const struct container_state *st, int sig, struct husk_er
 	if (fd < 0)
 		return husk_error_set(err, ESRCH, "container \"%s\": process %d", st->id, (int)st->pid);
 	if (syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0) < 0)
-		return husk_error_set(err, errno, "container \"%s\": signal process %d", st->id, (int)st->pid);
+		return husk_error_set(err, errno, "container \"%s\": signal process %d", st->id,
+				      (int)st->pid);
 	return 0;
 }
 
@@ -48,7 +49,8 @@ static int signal_all(const struct container_state *st, int sig, struct husk_err
 		return signal_init(st, sig, err);
 	for (size_t i = 0; i < n; i++)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
-			return husk_error_set(err, errno, "container \"%s\": signal process %d", st->id, (int)pids[i]);
+			return husk_error_set(err, errno, "container \"%s\": signal process %d", st->id,
+					      (int)pids[i]);
 	return 0;
 }
 
@@ -68,7 +70,8 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 	enum container_status status = state_status(dirfd, &st);
 	int r;
 	if (status != STATUS_CREATED && status != STATUS_RUNNING)
-		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id, state_status_name(status));
+		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id,
+				   state_status_name(status));
 	else
 		r = all ? signal_all(&st, sig, err) : signal_init(&st, sig, err);
 	state_free(&st);
@@ -78,7 +81,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 /* Waits up to timeout_ms for the process behind pidfd to exit. */
 static bool wait_exit(int pidfd, int timeout_ms)
 {
-	struct pollfd p = { pidfd, POLLIN, 0 };
+	struct pollfd p = {pidfd, POLLIN, 0};
 	return poll(&p, 1, timeout_ms) > 0;
 }
 
@@ -109,8 +112,9 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 	enum container_status status = state_status(dirfd, &st);
 	int r = 0;
 	if (status == STATUS_RUNNING && !force) {
-		r = husk_error_set(err, 0, "cannot delete container \"%s\" that is running: stop it first or use --force",
-				   id);
+		r = husk_error_set(
+		    err, 0, "cannot delete container \"%s\" that is running: stop it first or use --force",
+		    id);
 		goto out;
 	}
 	if (status == STATUS_CREATING && !force) {
@@ -122,7 +126,8 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 		if (fd >= 0) {
 			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 			if (!wait_exit(fd, 10000)) {
-				r = husk_error_set(err, ETIMEDOUT, "delete %s: process %d did not exit after SIGKILL", id,
+				r = husk_error_set(err, ETIMEDOUT,
+						   "delete %s: process %d did not exit after SIGKILL", id,
 						   (int)st.pid);
 				goto out;
 			}

@@ -37,7 +37,7 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 		goto out;
 	}
 	for (;;) {
-		struct pollfd p = { fifo, POLLIN, 0 };
+		struct pollfd p = {fifo, POLLIN, 0};
 		int n = poll(&p, 1, 50);
 		if (n < 0 && errno != EINTR) {
 			r = husk_error_set(err, errno, "start %s: wait for the container", id);
@@ -49,7 +49,8 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 				break;
 		}
 		if (!proc_alive(st.pid, st.pid_start)) {
-			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id, (int)st.pid);
+			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id,
+					   (int)st.pid);
 			break;
 		}
 	}

@@ -21,13 +21,14 @@ int state_validate_id(const char *id, struct husk_error *err)
 	if (n == 0)
 		return husk_error_set(err, 0, "invalid container ID: empty");
 	if (n > 250)
-		return husk_error_set(err, 0, "invalid container ID \"%.32s...\": longer than 250 characters", id);
+		return husk_error_set(err, 0, "invalid container ID \"%.32s...\": longer than 250 characters",
+				      id);
 	if (!strcmp(id, ".") || !strcmp(id, ".."))
 		return husk_error_set(err, 0, "invalid container ID \"%s\"", id);
 	for (const char *p = id; *p; p++) {
 		char c = *p;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-		      c == '-' || c == '.' || c == '+'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.' || c == '+'))
 			return husk_error_set(err, 0,
 					      "invalid container ID \"%s\": only letters, digits and _ . + - "
 					      "are allowed",
@@ -94,7 +95,7 @@ int state_remove_dir(int rootfd, const char *id, struct husk_error *err)
 	_cleanup_close_ int d = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (d < 0)
 		return errno == ENOENT ? 0 : husk_error_set(err, errno, "open state of %s", id);
-	static const char *const files[] = { STATE_FILE, EXEC_FIFO, "config.json" };
+	static const char *const files[] = {STATE_FILE, EXEC_FIFO, "config.json"};
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
 		unlinkat(d, files[i], 0);
 	if (unlinkat(rootfd, id, AT_REMOVEDIR) == 0 || errno == ENOENT)
@@ -144,7 +145,7 @@ static char *dup_str(json_t *o, const char *key)
 
 int state_read(int dirfd, const char *id, struct container_state *s, struct husk_error *err)
 {
-	*s = (struct container_state){ 0 };
+	*s = (struct container_state){0};
 	_cleanup_free_ char *data = NULL;
 	size_t len;
 	if (fs_read_file_at(dirfd, STATE_FILE, &data, &len, err) < 0) {
@@ -189,7 +190,7 @@ void state_free(struct container_state *s)
 	free(s->saved_status);
 	json_decref(s->annotations);
 	cgroup_free(&s->cgroup);
-	*s = (struct container_state){ 0 };
+	*s = (struct container_state){0};
 }
 
 uint64_t proc_start_time(pid_t pid)
@@ -245,7 +246,7 @@ enum container_status state_status(int dirfd, const struct container_state *s)
 
 const char *state_status_name(enum container_status st)
 {
-	static const char *const names[] = { "creating", "created", "running", "stopped" };
+	static const char *const names[] = {"creating", "created", "running", "stopped"};
 	return names[st];
 }
 
@@ -257,7 +258,8 @@ json_t *state_to_oci_json(int dirfd, const struct container_state *s)
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "status", json_string(state_status_name(st)));
 	/* runc reports pid 0 for a stopped container */
-	json_object_set_new(o, "pid", json_integer(st == STATUS_STOPPED || st == STATUS_CREATING ? 0 : s->pid));
+	json_object_set_new(o, "pid",
+			    json_integer(st == STATUS_STOPPED || st == STATUS_CREATING ? 0 : s->pid));
 	json_object_set_new(o, "bundle", json_string(s->bundle ? s->bundle : ""));
 	json_object_set_new(o, "rootfs", json_string(s->rootfs ? s->rootfs : ""));
 	json_object_set_new(o, "created", json_string(s->created ? s->created : ""));

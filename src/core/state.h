@@ -16,21 +16,21 @@ struct husk_error;
 typedef struct json_t json_t;
 
 #define STATE_FILE "state.json"
-#define EXEC_FIFO "exec.fifo"
+#define EXEC_FIFO  "exec.fifo"
 
 enum container_status { STATUS_CREATING, STATUS_CREATED, STATUS_RUNNING, STATUS_STOPPED };
 
 struct container_state {
 	char *id;
-	char *bundle;  /* absolute */
-	char *rootfs;  /* absolute */
-	char *created; /* RFC 3339 */
+	char *bundle;	    /* absolute */
+	char *rootfs;	    /* absolute */
+	char *created;	    /* RFC 3339 */
 	char *saved_status; /* "creating" or "created" */
-	pid_t pid;     /* 0 while creating */
+	pid_t pid;	    /* 0 while creating */
 	uint64_t pid_start; /* /proc/PID/stat starttime, guards against PID reuse */
-	pid_t creator;  /* the husk process running create */
+	pid_t creator;	    /* the husk process running create */
 	uint64_t creator_start;
-	bool pidns;     /* the container has its own PID namespace */
+	bool pidns;	     /* the container has its own PID namespace */
 	json_t *annotations; /* object, owned */
 	struct cgroup cgroup;
 	char *owner;

@@ -7,7 +7,7 @@
 
 int sync_send(int fd, int type, const struct husk_error *e)
 {
-	struct sync_msg m = { .type = type };
+	struct sync_msg m = {.type = type};
 	size_t len = sizeof m.type + sizeof m.err.err;
 	if (e) {
 		m.err = *e;
@@ -23,8 +23,9 @@ int sync_send(int fd, int type, const struct husk_error *e)
 int sync_recv(int fd, struct sync_msg *m, pid_t *pid)
 {
 	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
-	struct iovec iov = { m, sizeof *m };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct iovec iov = {m, sizeof *m};
+	struct msghdr h = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	memset(m, 0, sizeof *m);
 	ssize_t r;
 	do
@@ -62,6 +63,7 @@ int sync_expect(int fd, int type, pid_t *pid, struct husk_error *err)
 		return -1;
 	}
 	if (m.type != type)
-		return husk_error_set(err, 0, "container init: unexpected message %d (wanted %d)", m.type, type);
+		return husk_error_set(err, 0, "container init: unexpected message %d (wanted %d)", m.type,
+				      type);
 	return 0;
 }

@@ -8,13 +8,14 @@
 #include "util/error.h"
 
 enum sync_type {
-	SYNC_GO = 1,       /* P->C: cgroup joined, id maps written: go on */
-	SYNC_USERNS,       /* C->P: (two-stage) user namespace made, please write the maps */
-	SYNC_USERNS_DONE,  /* P->C: maps written */
-	SYNC_PID,          /* C->P: (two-stage) sent by the final init; the parent reads its pid from the credentials */
-	SYNC_READY,        /* C->P: set up, about to wait on the exec fifo */
-	SYNC_ACK,          /* P->C: state written, wait for start */
-	SYNC_ERROR,        /* C->P: setup failed; err holds why */
+	SYNC_GO = 1,	  /* P->C: cgroup joined, id maps written: go on */
+	SYNC_USERNS,	  /* C->P: (two-stage) user namespace made, please write the maps */
+	SYNC_USERNS_DONE, /* P->C: maps written */
+	SYNC_PID,   /* C->P: (two-stage) sent by the final init; the parent reads its pid from the credentials
+		     */
+	SYNC_READY, /* C->P: set up, about to wait on the exec fifo */
+	SYNC_ACK,   /* P->C: state written, wait for start */
+	SYNC_ERROR, /* C->P: setup failed; err holds why */
 };
 
 struct sync_msg {

@@ -10,8 +10,8 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -162,8 +162,8 @@ static int raise_ambient(const struct spec_caps *c, uint64_t amb, struct husk_er
 			continue;
 		}
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-			log_warn("process.capabilities.ambient: cannot raise %s: %s", cap_name(cap, buf, sizeof buf),
-				 strerror(errno));
+			log_warn("process.capabilities.ambient: cannot raise %s: %s",
+				 cap_name(cap, buf, sizeof buf), strerror(errno));
 	}
 	return 0;
 }

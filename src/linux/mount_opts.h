@@ -7,15 +7,15 @@
 struct husk_error;
 
 struct mount_opts {
-	unsigned long flags;       /* MS_* to set with mount(2) (MS_RDONLY, MS_NOSUID, ...) */
+	unsigned long flags;	   /* MS_* to set with mount(2) (MS_RDONLY, MS_NOSUID, ...) */
 	unsigned long clear_flags; /* MS_* explicitly cleared ("rw", "suid", "dev", "exec", ...) */
 	unsigned long propagation; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE (| MS_REC), 0 = none */
-	uint64_t rec_attr_set;     /* MOUNT_ATTR_* from recursive "r*" options (rro, rnosuid, ...) */
+	uint64_t rec_attr_set;	   /* MOUNT_ATTR_* from recursive "r*" options (rro, rnosuid, ...) */
 	uint64_t rec_attr_clr;
-	bool bind;       /* "bind" or "rbind" */
-	bool rbind;      /* "rbind" */
-	bool has_atime;  /* an atime option was given (relatime, noatime, strictatime, ...) */
-	char *data;      /* filesystem-specific options, comma-separated ("mode=755,size=65536k"); may be NULL */
+	bool bind;	/* "bind" or "rbind" */
+	bool rbind;	/* "rbind" */
+	bool has_atime; /* an atime option was given (relatime, noatime, strictatime, ...) */
+	char *data; /* filesystem-specific options, comma-separated ("mode=755,size=65536k"); may be NULL */
 };
 
 /* Parses a NULL-terminated option list. Unknown words are passed through as data for

@@ -19,16 +19,16 @@ struct spec;
 
 struct rootfs_ctx {
 	const struct spec *spec;
-	const char *rootfs;          /* absolute host path of the rootfs directory */
-	bool no_pivot;               /* --no-pivot: chroot instead of pivot_root */
-	bool in_userns;              /* the container has its own user namespace */
-	bool new_cgroupns;           /* the container has its own cgroup namespace */
+	const char *rootfs; /* absolute host path of the rootfs directory */
+	bool no_pivot;	    /* --no-pivot: chroot instead of pivot_root */
+	bool in_userns;	    /* the container has its own user namespace */
+	bool new_cgroupns;  /* the container has its own cgroup namespace */
 	/* The container's cgroup, for the cgroup mounts when there is no cgroup namespace:
 	 * NULL-terminated arrays of (hierarchy mount point on the host, e.g. "/sys/fs/cgroup/memory",
 	 * container cgroup path in it, e.g. "/husk/ID"). May be NULL. */
 	const char *const *cgroup_mountpoints;
 	const char *const *cgroup_paths;
-	int console_fd;              /* >= 0: pty slave to bind onto /dev/console */
+	int console_fd; /* >= 0: pty slave to bind onto /dev/console */
 };
 
 /* Steps 1-4: everything that happens while the host's root is still visible. */

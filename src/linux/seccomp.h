@@ -8,10 +8,10 @@ struct husk_error;
 struct spec_seccomp;
 
 struct seccomp_prog {
-	void *filter;       /* struct sock_filter[] */
-	size_t len;         /* number of instructions */
+	void *filter;	    /* struct sock_filter[] */
+	size_t len;	    /* number of instructions */
 	unsigned int flags; /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
-	bool notify;        /* the filter uses SCMP_ACT_NOTIFY: a listener fd is made */
+	bool notify;	    /* the filter uses SCMP_ACT_NOTIFY: a listener fd is made */
 };
 
 int seccomp_compile(const struct spec_seccomp *s, struct seccomp_prog *out, struct husk_error *err);

@@ -24,9 +24,9 @@ struct spec_namespace {
 
 struct spec_mount {
 	char *destination; /* absolute path inside the container (validated) */
-	char *type;        /* may be NULL (bind mounts) */
-	char *source;      /* may be NULL */
-	char **options;    /* NULL-terminated */
+	char *type;	   /* may be NULL (bind mounts) */
+	char *source;	   /* may be NULL */
+	char **options;	   /* NULL-terminated */
 	size_t n_options;
 	struct spec_id_map *uid_mappings, *gid_mappings; /* idmapped mounts (v1.1) */
 	size_t n_uid_mappings, n_gid_mappings;
@@ -226,7 +226,8 @@ struct spec {
 	char *cgroups_path; /* NULL when absent */
 	void *resources;    /* the raw linux.resources JSON (json_t *, owned); issue: cgroups */
 	char *rootfs_propagation;
-	unsigned long rootfs_propagation_flags; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE | MS_REC, 0 = default */
+	unsigned long
+	    rootfs_propagation_flags; /* MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE | MS_REC, 0 = default */
 	char **masked_paths, **readonly_paths;
 	size_t n_masked_paths, n_readonly_paths;
 	char *mount_label;
@@ -255,8 +256,8 @@ char *spec_default_json(bool rootless, struct husk_error *err);
 
 /* Name tables (src/spec/names.c). Each returns -1 for an unknown name. */
 int spec_capability_from_name(const char *name); /* "CAP_SYS_ADMIN" -> 21 */
-const char *spec_capability_name(int cap);       /* 21 -> "CAP_SYS_ADMIN", NULL if unknown */
-int spec_capability_last(void);                  /* highest capability number husk knows */
-int spec_rlimit_from_name(const char *name);     /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE */
-int spec_namespace_from_name(const char *name);  /* "network" -> CLONE_NEWNET */
+const char *spec_capability_name(int cap);	 /* 21 -> "CAP_SYS_ADMIN", NULL if unknown */
+int spec_capability_last(void);			 /* highest capability number husk knows */
+int spec_rlimit_from_name(const char *name);	 /* "RLIMIT_NOFILE" -> RLIMIT_NOFILE */
+int spec_namespace_from_name(const char *name);	 /* "network" -> CLONE_NEWNET */
 const char *spec_namespace_name(int clone_flag); /* CLONE_NEWNET -> "network" */

@@ -10,14 +10,13 @@
 #define HUSK_ERROR_MAX 2048
 
 struct husk_error {
-	int err;                    /* errno of the failure, 0 if none */
-	char msg[HUSK_ERROR_MAX];   /* complete message, including strerror(err) when err != 0 */
+	int err;		  /* errno of the failure, 0 if none */
+	char msg[HUSK_ERROR_MAX]; /* complete message, including strerror(err) when err != 0 */
 };
 
 /* Sets *e (when e is not NULL) to the formatted message, followed by ": <strerror(err)>" when
  * err > 0. Always returns -1, so that `return husk_error_set(e, errno, "open %s", p);` works. */
-int husk_error_set(struct husk_error *e, int err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int husk_error_set(struct husk_error *e, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int husk_error_setv(struct husk_error *e, int err, const char *fmt, va_list ap);
 
 /* Prepends "<context>: " to the existing message. Returns -1. */

@@ -13,7 +13,7 @@ static int log_out = -1; /* -1: stderr */
 static bool log_json;
 static bool log_dbg;
 
-static const char *const level_names[] = { "error", "warning", "info", "debug" };
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
 int log_init(const char *path, bool json, bool debug)
 {
@@ -69,8 +69,9 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	} else if (log_out >= 0) {
 		len = snprintf(line, sizeof line, "%s %s: %s\n", ts, level_names[lvl], msg);
 	} else {
-		len = snprintf(line, sizeof line, "husk: %s%s%s\n", lvl == LOG_LVL_ERROR ? "" : level_names[lvl],
-			       lvl == LOG_LVL_ERROR ? "" : ": ", msg);
+		len = snprintf(line, sizeof line, "husk: %s%s%s\n",
+			       lvl == LOG_LVL_ERROR ? "" : level_names[lvl], lvl == LOG_LVL_ERROR ? "" : ": ",
+			       msg);
 	}
 	if (len > (int)sizeof line - 1)
 		len = sizeof line - 1;
