@@ -20,8 +20,9 @@ LIBOBJS := $(LIBSRCS:%.c=$(B)/obj/%.o)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SANOBJS := $(LIBSRCS:%.c=$(B)/san/%.o)
 UNITS   := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-.PHONY: all clean check unit demo format format-check bench
+.PHONY: all clean check unit fuzz demo format format-check bench
 all: $(B)/husk $(B)/husk-oci
 
 $(B)/husk: $(OBJS)
@@ -46,7 +47,22 @@ $(B)/unit/%: tests/unit/%.c $(SANOBJS)
 	@echo "  UNIT    $@"
 	@$(CC) $(CFLAGS) -O1 $(SAN) -iquote tests/unit -o $@ $^ $(LDLIBS) -lcmocka
 
-unit: $(UNITS)
+# fuzz targets, built with ASan/UBSan as corpus replayers (tests/run.sh runs them over
+# tests/fuzz/corpus/NAME/); `make fuzz` runs the libFuzzer build (clang) for a while
+$(B)/fuzz/%: tests/fuzz/%.c $(SANOBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CC) $(CFLAGS) -O1 $(SAN) -DHUSK_FUZZ_STANDALONE -o $@ $^ $(LDLIBS)
+
+unit: $(UNITS) $(FUZZERS)
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p $(B)/libfuzzer
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -iquote src -fsanitize=fuzzer,address,undefined \
+		-o $(B)/libfuzzer/fuzz_spec tests/fuzz/fuzz_spec.c $(filter src/spec/% src/util/%,$(LIBSRCS)) $(LDLIBS)
+	mkdir -p $(B)/libfuzzer/corpus && cp -n tests/fuzz/corpus/spec/* $(B)/libfuzzer/corpus/
+	$(B)/libfuzzer/fuzz_spec -max_total_time=$(FUZZ_SECONDS) $(B)/libfuzzer/corpus
 
 check:
 	scripts/deps.sh test

@@ -69,6 +69,27 @@ count_tap() {
 	[ "$f" -eq 0 ] || FAILED_NAMES+=("$suite")
 }
 
+# run_fuzz_corpus: each fuzz target (ASan/UBSan) over every file of its corpus, one TAP test a file
+run_fuzz_corpus() {
+	local f name log n i
+	for f in build/fuzz/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=${f##*/fuzz_}
+		log=$LOGS/fuzz-$name.log
+		n=$(find "tests/fuzz/corpus/$name" -type f | wc -l)
+		{
+			echo "1..$n"
+			i=0
+			for c in "tests/fuzz/corpus/$name"/*; do
+				i=$((i + 1))
+				if "$f" "$c" >"$log.one" 2>&1; then echo "ok $i $c"; else echo "not ok $i $c"; sed 's/^/# /' "$log.one"; fi
+			done
+			rm -f "$log.one"
+		} >"$log"
+		count_tap "fuzz/$name (corpus)" "$log" 0
+	done
+}
+
 run_units() {
 	local t name log rc
 	local units=(build/unit/test_*)
@@ -164,7 +185,7 @@ cleanup_leftovers() {
 	done < <(husk_mounts)
 }
 
-[ "${UNIT:-1}" = 0 ] || run_units
+[ "${UNIT:-1}" = 0 ] || { run_units; run_fuzz_corpus; }
 [ "${INTEGRATION:-1}" = 0 ] || run_integration "$@"
 check_leftovers
 find /sys/fs/cgroup -type d -name husk-test -exec rmdir {} \; 2>/dev/null # empty parents only
