@@ -4,6 +4,7 @@
 #include "util/error.h"
 #include "util/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -11,6 +12,7 @@
 #include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -259,33 +261,51 @@ static int cpuset_init(const char *dir, struct husk_error *err)
 	return 0;
 }
 
-static int mkdirs(struct cgroup *cg, const struct cgroup_dir *d, struct husk_error *err)
+/* Records every component of d's path that does not exist yet: what cgroup_make() creates. */
+static int plan_dirs(struct cgroup *cg, const struct cgroup_dir *d, struct husk_error *err)
 {
 	char full[PATH_MAX];
 	int n = snprintf(full, sizeof full, "%s%s", d->mountpoint, d->path);
 	if (n >= (int)sizeof full)
 		return husk_error_set(err, ENAMETOOLONG, "cgroup %s%s", d->mountpoint, d->path);
-	bool cpuset = d->options && has_word(d->options, "cpuset");
 	size_t base = strlen(d->mountpoint);
-	for (char *p = full + base + 1; *p; p++) {
-		if (*p != '/')
+	for (char *p = full + base + 1;; p++) {
+		if (*p && *p != '/')
 			continue;
+		char c = *p;
 		*p = '\0';
-		if (mkdir(full, 0755) == 0) {
-			if (record_created(cg, full) < 0 || (cpuset && cpuset_init(full, err) < 0))
-				return husk_error_set(err, errno, "cgroup: mkdir %s", full);
-		} else if (errno != EEXIST) {
-			return husk_error_set(err, errno, "cgroup: mkdir %s", full);
+		if (access(full, F_OK) < 0) {
+			if (errno != ENOENT)
+				return husk_error_set(err, errno, "cgroup: %s", full);
+			if (record_created(cg, full) < 0)
+				return husk_error_set(err, ENOMEM, "cgroup");
 		}
-		*p = '/';
+		*p = c;
+		if (!c)
+			break;
 	}
-	if (mkdir(full, 0755) == 0) {
-		if (record_created(cg, full) < 0)
-			return husk_error_set(err, ENOMEM, "cgroup");
-		if (cpuset && cpuset_init(full, err) < 0)
-			return husk_error_prefix(err, "cgroup %s", full);
-	} else if (errno != EEXIST) {
-		return husk_error_set(err, errno, "cgroup: mkdir %s", full);
+	return 0;
+}
+
+static const struct cgroup_dir *hierarchy_of(const struct cgroup *cg, const char *dir)
+{
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		size_t l = strlen(cg->dirs[i].mountpoint);
+		if (!strncmp(dir, cg->dirs[i].mountpoint, l) && dir[l] == '/')
+			return &cg->dirs[i];
+	}
+	return NULL;
+}
+
+int cgroup_make(const struct cgroup *cg, struct husk_error *err)
+{
+	for (size_t i = 0; i < cg->n_created; i++) {
+		const char *d = cg->created[i];
+		if (mkdir(d, 0755) < 0 && errno != EEXIST)
+			return husk_error_set(err, errno, "cgroup: mkdir %s", d);
+		const struct cgroup_dir *h = hierarchy_of(cg, d);
+		if (h && h->options && has_word(h->options, "cpuset") && cpuset_init(d, err) < 0)
+			return husk_error_prefix(err, "cgroup %s", d);
 	}
 	return 0;
 }
@@ -303,7 +323,7 @@ static bool valid_rel(const char *p)
 	return true;
 }
 
-int cgroup_create(const char *cgroups_path, const char *id, struct cgroup *cg, struct husk_error *err)
+int cgroup_plan(const char *cgroups_path, const char *id, struct cgroup *cg, struct husk_error *err)
 {
 	char rel[PATH_MAX];
 	*cg = (struct cgroup){.mode = cgroup_host_mode()};
@@ -334,13 +354,24 @@ int cgroup_create(const char *cgroups_path, const char *id, struct cgroup *cg, s
 	if (discover(cg, clean, absolute, err) < 0)
 		goto fail;
 	for (size_t i = 0; i < cg->n_dirs; i++)
-		if (mkdirs(cg, &cg->dirs[i], err) < 0)
+		if (plan_dirs(cg, &cg->dirs[i], err) < 0)
 			goto fail;
 	return 0;
 fail:
-	cgroup_destroy(cg, NULL);
 	cgroup_free(cg);
 	return -1;
+}
+
+int cgroup_create(const char *cgroups_path, const char *id, struct cgroup *cg, struct husk_error *err)
+{
+	if (cgroup_plan(cgroups_path, id, cg, err) < 0)
+		return -1;
+	if (cgroup_make(cg, err) < 0) {
+		cgroup_destroy(cg, NULL);
+		cgroup_free(cg);
+		return -1;
+	}
+	return 0;
 }
 
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_error *err)
@@ -355,32 +386,79 @@ int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_error *err)
 	return 0;
 }
 
-int cgroup_pids(const struct cgroup *cg, pid_t **out, size_t *n, struct husk_error *err)
+struct pid_list {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static int pid_list_add(struct pid_list *l, pid_t pid)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		pid_t *nv = realloc(l->v, cap * sizeof *nv);
+		if (!nv)
+			return -1;
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = pid;
+	return 0;
+}
+
+/* Calls fn(path) for every cgroup beneath dir (not dir itself), deepest first. */
+static int for_each_child(const char *dir, int (*fn)(const char *, void *), void *data)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return 0;
+	int r = 0;
+	char p[PATH_MAX];
+	for (struct dirent *e; r == 0 && (e = readdir(d));) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p)
+			continue;
+		r = for_each_child(p, fn, data);
+		if (r == 0)
+			r = fn(p, data);
+	}
+	closedir(d);
+	return r;
+}
+
+/* Appends the PIDs of dir/cgroup.procs; a cgroup that is gone is empty. */
+static int read_procs(const char *dir, void *data)
 {
 	char p[PATH_MAX + 32];
+	_cleanup_free_ char *procs = NULL;
+	snprintf(p, sizeof p, "%s/cgroup.procs", dir);
+	if (fs_read_file(p, &procs, NULL, NULL) < 0)
+		return 0;
+	for (char *s = NULL, *w = strtok_r(procs, "\n", &s); w; w = strtok_r(NULL, "\n", &s))
+		if (pid_list_add(data, (pid_t)atoi(w)) < 0)
+			return -1;
+	return 0;
+}
+
+int cgroup_pids(const struct cgroup *cg, pid_t **out, size_t *n, struct husk_error *err)
+{
+	char dir[PATH_MAX];
 	*out = NULL;
 	*n = 0;
 	for (size_t i = 0; i < cg->n_dirs; i++) {
-		_cleanup_free_ char *data = NULL;
-		snprintf(p, sizeof p, "%s%s/cgroup.procs", cg->dirs[i].mountpoint, cg->dirs[i].path);
-		if (fs_read_file(p, &data, NULL, NULL) < 0)
-			continue;
-		size_t k = 0, cap = 0;
-		pid_t *v = NULL;
-		for (char *s = NULL, *w = strtok_r(data, "\n", &s); w; w = strtok_r(NULL, "\n", &s)) {
-			if (k == cap) {
-				cap = cap ? cap * 2 : 16;
-				pid_t *nv = realloc(v, cap * sizeof *v);
-				if (!nv) {
-					free(v);
-					return husk_error_set(err, ENOMEM, "cgroup.procs");
-				}
-				v = nv;
-			}
-			v[k++] = (pid_t)atoi(w);
+		struct pid_list l = { 0 };
+		snprintf(dir, sizeof dir, "%s%s", cg->dirs[i].mountpoint, cg->dirs[i].path);
+		/* with the cgroups the payload made beneath its own (systemd, a nested runtime) */
+		if (read_procs(dir, &l) < 0 || for_each_child(dir, read_procs, &l) < 0) {
+			free(l.v);
+			return husk_error_set(err, ENOMEM, "cgroup.procs of %s", dir);
 		}
-		*out = v;
-		*n = k;
+		if (l.n == 0) {
+			free(l.v);
+			continue;
+		}
+		*out = l.v;
+		*n = l.n;
 		return 0;
 	}
 	return 0;
@@ -395,6 +473,36 @@ static bool is_leaf(const struct cgroup *cg, const char *dir)
 			return true;
 	}
 	return false;
+}
+
+static int kill_procs(const char *dir, void *data)
+{
+	char p[PATH_MAX + 32];
+	_cleanup_free_ char *procs = NULL;
+	snprintf(p, sizeof p, "%s/cgroup.procs", dir);
+	if (fs_read_file(p, &procs, NULL, NULL) == 0)
+		for (char *s = NULL, *w = strtok_r(procs, "\n", &s); w; w = strtok_r(NULL, "\n", &s))
+			kill(atoi(w), SIGKILL);
+	return 0;
+}
+
+static int rmdir_quiet(const char *dir, void *data)
+{
+	rmdir(dir);
+	return 0;
+}
+
+/* Kills what is left in dir and beneath it (cgroup.kill on cgroup v2 since Linux 5.14: one write
+ * that also catches processes forked meanwhile) and removes the cgroups the payload made in it. */
+static void empty_cgroup(const char *dir)
+{
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof p, "%s/cgroup.kill", dir);
+	if (fs_write_file(p, "1", 1, NULL) < 0) {
+		kill_procs(dir, NULL);
+		for_each_child(dir, kill_procs, NULL);
+	}
+	for_each_child(dir, rmdir_quiet, NULL);
 }
 
 int cgroup_destroy(const struct cgroup *cg, struct husk_error *err)
@@ -414,15 +522,9 @@ int cgroup_destroy(const struct cgroup *cg, struct husk_error *err)
 				r = husk_error_set(err, errno, "cgroup: rmdir %s", d);
 				break;
 			}
-			/* still populated: kill what is left, give it time to exit */
-			char p[PATH_MAX + 32];
-			_cleanup_free_ char *procs = NULL;
-			snprintf(p, sizeof p, "%s/cgroup.procs", d);
-			if (fs_read_file(p, &procs, NULL, NULL) == 0)
-				for (char *s = NULL, *w = strtok_r(procs, "\n", &s); w;
-				     w = strtok_r(NULL, "\n", &s))
-					kill(atoi(w), SIGKILL);
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+			/* still populated or with child cgroups: empty it, give it time to exit */
+			empty_cgroup(d);
+			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 		}
 	}
 	return r;

@@ -35,6 +35,11 @@ const char *cgroup_mode_name(enum cgroup_mode m);
 /* Resolves cgroups_path (NULL: default "husk/<id>") for every hierarchy of the host and
  * makes the directories. On failure nothing it made is left. */
 int cgroup_create(const char *cgroups_path, const char *id, struct cgroup *cg, struct husk_error *err);
+/* The two halves of cgroup_create: plan resolves the paths and lists in cg->created the
+ * directories that do not exist yet (nothing is made), so that the caller can record them
+ * before cgroup_make() makes them: a crash in between leaves nothing unrecorded. */
+int cgroup_plan(const char *cgroups_path, const char *id, struct cgroup *cg, struct husk_error *err);
+int cgroup_make(const struct cgroup *cg, struct husk_error *err);
 /* Moves pid into the container's cgroup in every hierarchy. */
 int cgroup_enter(const struct cgroup *cg, pid_t pid, struct husk_error *err);
 /* PIDs in the container's cgroup (first hierarchy that lists any). *out malloc'ed. */

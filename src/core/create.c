@@ -248,7 +248,9 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 		json_object_set_new(ann, r->spec->annotations[i].key,
 				    json_string(r->spec->annotations[i].value));
 	st->annotations = ann;
-	if (state_write(r->dirfd, st, err) < 0)
+	/* one write before anything outside the state directory exists: delete --force then
+	 * knows every cgroup directory this create may make */
+	if (cgroup_plan(r->spec->cgroups_path, o->id, &st->cgroup, err) < 0 || state_write(r->dirfd, st, err) < 0)
 		return -1;
 	/* writable by the container's user whoever it is (as runc): only reachable through the
 	 * 0700 state directory, and by the init through an fd it holds */
@@ -257,13 +259,13 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 	r->ctx.fifo_fd = openat(r->dirfd, EXEC_FIFO, O_PATH | O_CLOEXEC);
 	if (r->ctx.fifo_fd < 0)
 		return husk_error_set(err, errno, "open exec fifo");
-	if (cgroup_create(r->spec->cgroups_path, o->id, &st->cgroup, err) < 0)
+	if (cgroup_make(&st->cgroup, err) < 0)
 		return -1;
 	for (size_t i = 0; i < st->cgroup.n_dirs && i < 63; i++) {
 		r->cg_mp[i] = st->cgroup.dirs[i].mountpoint;
 		r->cg_path[i] = st->cgroup.dirs[i].path;
 	}
-	return state_write(r->dirfd, st, err);
+	return 0;
 }
 
 /* Drives the child through the sync protocol; returns with r->init set. */
@@ -294,12 +296,12 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 		if (!r->o->for_run)
 			waitpid(r->child, NULL, 0);
 	}
-	r->st.pid = r->init;
-	r->st.pid_start = proc_start_time(r->init);
-	if (state_write(r->dirfd, &r->st, err) < 0)
-		return -1;
+	/* no state write here: until READY, a crash is cleaned up through the cgroup (delete
+	 * --force kills what is in it) and the init dies with us (PDEATHSIG, EOF on sock) */
 	if (sync_expect(sock, SYNC_READY, NULL, err) < 0)
 		return -1;
+	r->st.pid = r->init;
+	r->st.pid_start = proc_start_time(r->init);
 	free(r->st.saved_status);
 	r->st.saved_status = strdup("created");
 	if (state_write(r->dirfd, &r->st, err) < 0)

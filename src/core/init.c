@@ -249,6 +249,8 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 		fail(ctx, e);
 	}
 
+	/* from here the parent may exit (create): EOF on the socket tells us if it died early */
+	prctl(PR_SET_PDEATHSIG, 0);
 	TRY(ctx, sync_send(ctx->sync_fd, SYNC_READY, NULL), e);
 	if (sync_expect(ctx->sync_fd, SYNC_ACK, NULL, e) < 0)
 		_exit(1);
@@ -277,6 +279,11 @@ void init_main(struct init_ctx *ctx)
 		if (ctx->parent_fds[i] >= 0)
 			close(ctx->parent_fds[i]);
 
+	/* until we report ready, die with the husk process that is creating us */
+	if (!ctx->two_stage) {
+		/* (a parent that died before this is seen as EOF on the sync socket) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	}
 	if (sync_expect(ctx->sync_fd, SYNC_GO, NULL, &e) < 0)
 		_exit(1);
 	if (ctx->two_stage) {
