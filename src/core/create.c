@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -268,6 +269,67 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 	return 0;
 }
 
+/* linux.seccomp.listenerPath: the listener fd goes there with the container process state
+ * (runtime-spec "containerProcessState"), as one message with SCM_RIGHTS. */
+static int send_seccomp_listener(struct create_run *r, int lfd, struct husk_error *err)
+{
+	const struct spec_seccomp *sc = &r->spec->seccomp;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	if (strlen(sc->listener_path) >= sizeof addr.sun_path)
+		return husk_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", sc->listener_path);
+	strcpy(addr.sun_path, sc->listener_path);
+	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof addr) < 0)
+		return husk_error_set(err, errno, "linux.seccomp.listenerPath: connect %s", sc->listener_path);
+	json_t *state = json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", "1.2.0", "id", r->o->id, "status",
+				  "creating", "pid", (int)r->init, "bundle", r->bundle, "annotations",
+				  r->st.annotations);
+	json_t *msg = json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid",
+				(int)r->init, "metadata", sc->listener_metadata ? sc->listener_metadata : "",
+				"state", state);
+	_cleanup_free_ char *payload = json_dumps(msg, JSON_COMPACT);
+	json_decref(msg);
+	if (!payload)
+		return husk_error_set(err, ENOMEM, "linux.seccomp.listenerPath");
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { payload, strlen(payload) };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &lfd, sizeof(int));
+	if (sendmsg(s, &h, MSG_NOSIGNAL) < 0)
+		return husk_error_set(err, errno, "linux.seccomp.listenerPath: send to %s", sc->listener_path);
+	return 0;
+}
+
+/* Waits for READY; forwards a seccomp listener fd on the way. */
+static int wait_ready(struct create_run *r, int sock, struct husk_error *err)
+{
+	for (;;) {
+		struct sync_msg m;
+		int lfd = -1;
+		if (sync_recv_fd(sock, &m, NULL, &lfd) < 0)
+			return husk_error_set(err, errno, errno ? "read from container init" : "container init exited during setup");
+		if (m.type == SYNC_READY)
+			return 0;
+		if (m.type == SYNC_ERROR) {
+			if (err)
+				*err = m.err;
+			return -1;
+		}
+		if (m.type != SYNC_SECCOMP_FD || lfd < 0)
+			return husk_error_set(err, 0, "container init: unexpected message %d", m.type);
+		int rc = send_seccomp_listener(r, lfd, err);
+		close(lfd);
+		if (rc < 0)
+			return -1;
+		if (sync_send(sock, SYNC_SECCOMP_FD_DONE, NULL) < 0)
+			return husk_error_set(err, errno, "container init exited during setup");
+	}
+}
+
 /* Drives the child through the sync protocol; returns with r->init set. */
 static int run_child(struct create_run *r, int sock, struct husk_error *err)
 {
@@ -298,7 +360,7 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 	}
 	/* no state write here: until READY, a crash is cleaned up through the cgroup (delete
 	 * --force kills what is in it) and the init dies with us (PDEATHSIG, EOF on sock) */
-	if (sync_expect(sock, SYNC_READY, NULL, err) < 0)
+	if (wait_ready(r, sock, err) < 0)
 		return -1;
 	r->st.pid = r->init;
 	r->st.pid_start = proc_start_time(r->init);
@@ -319,6 +381,23 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 	if (sync_send(sock, SYNC_ACK, NULL) < 0)
 		return husk_error_set(err, errno, "container init exited before start");
 	return 0;
+}
+
+/* The init vanished without a word (killed, crashed): say how it ended. */
+static void explain_death(struct create_run *r, struct husk_error *err)
+{
+	int st;
+	if (!err || r->ctx.two_stage || r->child <= 0 || !strstr(err->msg, "exited during setup"))
+		return;
+	if (waitpid(r->child, &st, 0) != r->child)
+		return;
+	r->child = -1;
+	size_t n = strlen(err->msg);
+	if (WIFSIGNALED(st))
+		snprintf(err->msg + n, sizeof err->msg - n, " (killed by signal %d%s)", WTERMSIG(st),
+			 WCOREDUMP(st) ? ", core dumped" : "");
+	else if (WIFEXITED(st))
+		snprintf(err->msg + n, sizeof err->msg - n, " (exit status %d)", WEXITSTATUS(st));
 }
 
 static void undo(struct create_run *r)
@@ -408,8 +487,10 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 	}
 	close(sv[1]);
 	sv[1] = -1;
-	if (run_child(&r, sv[0], err) < 0)
+	if (run_child(&r, sv[0], err) < 0) {
+		explain_death(&r, err);
 		goto fail;
+	}
 	*pid_out = r.init;
 	ret = 0;
 	goto out;

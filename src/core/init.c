@@ -91,7 +91,12 @@ static void become_userns_root(void)
  * namespace. Returns in the real init only. */
 static void stage_one(struct init_ctx *ctx, struct husk_error *e)
 {
+	bool joins_user = ctx->ns_fd[NS_USER] >= 0;
 	join_namespaces(ctx, false, e);
+	/* setns keeps our (unmapped) host ids: without this, files we create in the joined user
+	 * namespace's filesystems fail with EOVERFLOW */
+	if (joins_user)
+		become_userns_root();
 	if (ctx->ns_new & CLONE_NEWUSER) {
 		if (unshare(CLONE_NEWUSER) < 0) {
 			husk_error_set(e, errno, "create user namespace");
@@ -228,9 +233,17 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	TRY(ctx, process_set_io_priority(p, e), e);
 	TRY(ctx, process_set_personality(s, e), e);
 
-	if (ctx->has_seccomp && !p->no_new_privileges) {
-		/* without no_new_privs, loading needs CAP_SYS_ADMIN: before the capabilities go */
-		TRY(ctx, seccomp_prog_load(&ctx->seccomp, e), e);
+	if (ctx->has_seccomp && (!p->no_new_privileges || ctx->seccomp.notify)) {
+		/* without no_new_privs, loading needs CAP_SYS_ADMIN: before the capabilities go;
+		 * a notify filter too, so that its listener fd reaches the parent while it waits */
+		int lfd = seccomp_prog_load(&ctx->seccomp, e);
+		TRY(ctx, lfd, e);
+		if (ctx->seccomp.notify) {
+			TRY(ctx, sync_send_fd(ctx->sync_fd, SYNC_SECCOMP_FD, lfd), e);
+			close(lfd);
+			if (sync_expect(ctx->sync_fd, SYNC_SECCOMP_FD_DONE, NULL, e) < 0)
+				_exit(1);
+		}
 	}
 	if (p->caps.present)
 		TRY(ctx, caps_drop_bounding(&p->caps, e), e);
@@ -258,7 +271,8 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 
 	wait_for_start(ctx, procfd, e);
 
-	if (ctx->has_seccomp && p->no_new_privileges && seccomp_prog_load(&ctx->seccomp, e) < 0) {
+	if (ctx->has_seccomp && p->no_new_privileges && !ctx->seccomp.notify &&
+	    seccomp_prog_load(&ctx->seccomp, e) < 0) {
 		dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
 		_exit(127);
 	}

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 int sync_send(int fd, int type, const struct husk_error *e)
 {
@@ -20,9 +21,32 @@ int sync_send(int fd, int type, const struct husk_error *e)
 	return w < 0 ? -1 : 0;
 }
 
+int sync_send_fd(int fd, int type, int passfd)
+{
+	struct sync_msg m = { .type = type };
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &m, sizeof m.type + sizeof m.err.err };
+	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+	ssize_t w;
+	do
+		w = sendmsg(fd, &h, MSG_NOSIGNAL);
+	while (w < 0 && errno == EINTR);
+	return w < 0 ? -1 : 0;
+}
+
 int sync_recv(int fd, struct sync_msg *m, pid_t *pid)
 {
-	char cbuf[CMSG_SPACE(sizeof(struct ucred))];
+	return sync_recv_fd(fd, m, pid, NULL);
+}
+
+int sync_recv_fd(int fd, struct sync_msg *m, pid_t *pid, int *passfd)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int))];
 	struct iovec iov = {m, sizeof *m};
 	struct msghdr h = {
 	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
@@ -38,13 +62,23 @@ int sync_recv(int fd, struct sync_msg *m, pid_t *pid)
 		return -1;
 	}
 	m->err.msg[sizeof m->err.msg - 1] = '\0';
-	if (pid) {
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c))
-			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-				struct ucred uc;
-				memcpy(&uc, CMSG_DATA(c), sizeof uc);
-				*pid = uc.pid;
-			}
+	if (passfd)
+		*passfd = -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&h); c; c = CMSG_NXTHDR(&h, c)) {
+		if (c->cmsg_level != SOL_SOCKET)
+			continue;
+		if (c->cmsg_type == SCM_CREDENTIALS && pid) {
+			struct ucred uc;
+			memcpy(&uc, CMSG_DATA(c), sizeof uc);
+			*pid = uc.pid;
+		} else if (c->cmsg_type == SCM_RIGHTS) {
+			int f;
+			memcpy(&f, CMSG_DATA(c), sizeof f);
+			if (passfd)
+				*passfd = f;
+			else
+				close(f);
+		}
 	}
 	return 0;
 }

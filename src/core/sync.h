@@ -16,6 +16,8 @@ enum sync_type {
 	SYNC_READY, /* C->P: set up, about to wait on the exec fifo */
 	SYNC_ACK,   /* P->C: state written, wait for start */
 	SYNC_ERROR, /* C->P: setup failed; err holds why */
+	SYNC_SECCOMP_FD, /* C->P: the seccomp notify listener fd (SCM_RIGHTS), for linux.seccomp.listenerPath */
+	SYNC_SECCOMP_FD_DONE, /* P->C: the listener has it: go on */
 };
 
 struct sync_msg {
@@ -24,8 +26,12 @@ struct sync_msg {
 };
 
 int sync_send(int fd, int type, const struct husk_error *e);
+/* Sends a message with fd attached (SCM_RIGHTS). */
+int sync_send_fd(int fd, int type, int passfd);
 /* Receives one message. Returns 0, or -1 with errno (0 on EOF). *pid receives the sender's pid
  * translated to our PID namespace when pid != NULL (needs SO_PASSCRED on fd). */
 int sync_recv(int fd, struct sync_msg *m, pid_t *pid);
+/* Like sync_recv; *passfd receives an fd sent with the message (-1 when none). */
+int sync_recv_fd(int fd, struct sync_msg *m, pid_t *pid, int *passfd);
 /* Receives and checks the type; SYNC_ERROR is turned into *err. */
 int sync_expect(int fd, int type, pid_t *pid, struct husk_error *err);

@@ -152,3 +152,46 @@ MKDIR_ERRNO='[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]'
 	grep -E '^NoNewPrivs:\s+0$' /proc/$PID/status
 	grep -E '^Seccomp:\s+2$' /proc/$PID/status
 }
+
+# SCMP_ACT_NOTIFY: the listener fd and the container process state reach listenerPath; the
+# listener's answers decide the syscall (tests/helpers/seccomp-listener.c).
+notify_run() { # notify_run ANSWER-ERRNO
+	local sl=$BATS_TEST_TMPDIR/seccomp-listener sock=$BATS_TEST_TMPDIR/l.sock
+	cc -O2 -Wall -Werror -o "$sl" "$BATS_TEST_DIRNAME/../helpers/seccomp-listener.c"
+	attrs_ctr "$(seccomp '[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_NOTIFY"}]')
+		| .linux.seccomp.listenerPath = \"$sock\" | .linux.seccomp.listenerMetadata = \"meta-$1\"
+		| .process.args = [\"/t.sh\"]"
+	script "$B" /t.sh 'mkdir /tmp/x; echo "rc=$?"'
+	"$sl" "$sock" "$BATS_TEST_TMPDIR/state.json" "$1" &
+	local lpid=$!
+	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.02; done
+	run husk run --bundle "$B" "$ID"
+	wait "$lpid"
+}
+
+@test "SCMP_ACT_NOTIFY: the listener gets the fd and the state, and its answer (EACCES) is the syscall's" {
+	notify_run 13
+	echo "$output"
+	[[ "$output" == *"Permission denied"* ]]
+	[[ "$output" == *rc=1* ]]
+	[ ! -e "$B/rootfs/tmp/x" ]
+	jq -e --arg id "$ID" '.fds == ["seccompFd"] and .metadata == "meta-13" and .state.id == $id and .pid > 0
+		and .state.status == "creating"' "$BATS_TEST_TMPDIR/state.json"
+}
+
+@test "SCMP_ACT_NOTIFY: a listener that lets the syscall continue" {
+	notify_run 0
+	echo "$output"
+	[[ "$output" == *rc=0* ]]
+	[ -d "$B/rootfs/tmp/x" ]
+}
+
+@test "SCMP_ACT_NOTIFY: an unreachable listenerPath fails create with its path, nothing left" {
+	attrs_ctr "$(seccomp '[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]')
+		| .linux.seccomp.listenerPath = \"$BATS_TEST_TMPDIR/nobody.sock\""
+	run husk create --bundle "$B" "$ID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"listenerPath"*"nobody.sock"* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
