@@ -2,11 +2,12 @@
 # tests/run.sh [BATS_FILE...] -- husk's test runner (`make check` calls it after building).
 #   1. every unit test build/unit/test_* (cmocka, TAP output),
 #   2. the bats integration suites (tests/integration/*.bats, or the files given),
+#   2b. the cgroup v2 suite tests/v2/ in a VM with a cgroup v2 kernel (../shared/v2vm),
 #   3. a "leftovers" check: no mount mentioning husk, no state dir under the test root, no cgroup
 #      or process of this run's containers may remain.
 # Prints per-suite summaries and, as its last line, "N passed, M failed, K skipped".
 # Exit status 1 when anything failed or nothing ran. Full logs: build/test-logs/.
-# Env: HUSK (runtime under test, default build/husk-oci), UNIT=0 / INTEGRATION=0 to skip a part,
+# Env: HUSK (runtime under test, default build/husk-oci), UNIT=0 / INTEGRATION=0 / V2=0 to skip a part,
 #      BATS_TEST_TIMEOUT (per test, default 120 s), HUSK_TEST_TIMEOUT (per suite, default 1800 s).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -185,10 +186,44 @@ cleanup_leftovers() {
 	done < <(husk_mounts)
 }
 
+# run_v2: the cgroup v2 suite, in a VM with a real cgroup v2 kernel (../shared/v2vm)
+run_v2() {
+	local log=$LOGS/v2.log rc=0
+	echo "== cgroup v2 tests (in a VM)"
+	if [ ! -x "$REPO/../shared/v2vm/run-in-v2vm.sh" ]; then
+		echo "  skipped: ../shared/v2vm/run-in-v2vm.sh is not there (the cgroup v2 VM runner)"
+		SKIPPED=$((SKIPPED + 1))
+		return
+	fi
+	timeout "$SUITE_TIMEOUT" tests/v2/run.sh >"$log" 2>&1 </dev/null || rc=$?
+	if ! grep -q '^1\.\.' "$log"; then
+		echo "  the VM run produced no test results (exit $rc): see $log"
+		tail -5 "$log" | sed 's/^/    /'
+		FAILED=$((FAILED + 1))
+		FAILED_NAMES+=(v2)
+		return
+	fi
+	count_tap "v2 (cgroup v2 VM)" "$log" "$rc"
+}
+
+# empty husk-test parents, beneath our own cgroup only
+remove_test_parents() {
+	local ctrl path dir
+	while IFS=: read -r _ ctrl path; do
+		case $ctrl in
+		"") dir=/sys/fs/cgroup/unified; [ -d "$dir" ] || dir=/sys/fs/cgroup ;;
+		*) dir=/sys/fs/cgroup/${ctrl#name=} ;;
+		esac
+		rmdir "$dir${path%/}/husk-test" 2>/dev/null
+	done </proc/self/cgroup
+	return 0
+}
+
 [ "${UNIT:-1}" = 0 ] || { run_units; run_fuzz_corpus; }
 [ "${INTEGRATION:-1}" = 0 ] || run_integration "$@"
+[ "${V2:-1}" = 0 ] || [ $# -gt 0 ] || run_v2
 check_leftovers
-find /sys/fs/cgroup -type d -name husk-test -exec rmdir {} \; 2>/dev/null # empty parents only
+remove_test_parents
 rm -rf --one-file-system "$HUSK_TEST_ROOT_BASE"
 
 echo "logs: $LOGS"

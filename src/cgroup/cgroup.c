@@ -446,7 +446,7 @@ int cgroup_pids(const struct cgroup *cg, pid_t **out, size_t *n, struct husk_err
 	*out = NULL;
 	*n = 0;
 	for (size_t i = 0; i < cg->n_dirs; i++) {
-		struct pid_list l = { 0 };
+		struct pid_list l = {0};
 		snprintf(dir, sizeof dir, "%s%s", cg->dirs[i].mountpoint, cg->dirs[i].path);
 		/* with the cgroups the payload made beneath its own (systemd, a nested runtime) */
 		if (read_procs(dir, &l) < 0 || for_each_child(dir, read_procs, &l) < 0) {
@@ -524,7 +524,7 @@ int cgroup_destroy(const struct cgroup *cg, struct husk_error *err)
 			}
 			/* still populated or with child cgroups: empty it, give it time to exit */
 			empty_cgroup(d);
-			nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 		}
 	}
 	return r;

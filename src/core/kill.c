@@ -39,13 +39,14 @@ static int signal_init(const struct container_state *st, int sig, struct husk_er
 	return 0;
 }
 
-static int signal_all(const struct container_state *st, int sig, struct husk_error *err)
+/* Every process of the container's cgroup; when the cgroup lists none, the init (if alive). */
+static int signal_all(const struct container_state *st, int sig, bool alive, struct husk_error *err)
 {
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 	if (cgroup_pids(&st->cgroup, &pids, &n, err) < 0)
 		return -1;
-	if (n == 0 && st->pid > 0)
+	if (n == 0 && alive && st->pid > 0)
 		return signal_init(st, sig, err);
 	for (size_t i = 0; i < n; i++)
 		if (kill(pids[i], sig) < 0 && errno != ESRCH)
@@ -69,11 +70,15 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 		return -1;
 	enum container_status status = state_status(dirfd, &st);
 	int r;
-	if (status != STATUS_CREATED && status != STATUS_RUNNING)
-		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id,
-				   state_status_name(status));
+	bool alive = status == STATUS_CREATED || status == STATUS_RUNNING;
+	/* as runc: --all on a stopped container signals what is left in its cgroup (processes of a
+	 * container without a PID namespace outlive its init); nothing left is no error */
+	if (all && (alive || status == STATUS_STOPPED))
+		r = signal_all(&st, sig, alive, err);
+	else if (!alive)
+		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id, state_status_name(status));
 	else
-		r = all ? signal_all(&st, sig, err) : signal_init(&st, sig, err);
+		r = signal_init(&st, sig, err);
 	state_free(&st);
 	return r;
 }
