@@ -251,7 +251,8 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 	st->annotations = ann;
 	/* one write before anything outside the state directory exists: delete --force then
 	 * knows every cgroup directory this create may make */
-	if (cgroup_plan(r->spec->cgroups_path, o->id, &st->cgroup, err) < 0 || state_write(r->dirfd, st, err) < 0)
+	if (cgroup_plan(r->spec->cgroups_path, o->id, &st->cgroup, err) < 0 ||
+	    state_write(r->dirfd, st, err) < 0)
 		return -1;
 	/* writable by the container's user whoever it is (as runc): only reachable through the
 	 * 0700 state directory, and by the init through an fd it holds */
@@ -274,33 +275,36 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 static int send_seccomp_listener(struct create_run *r, int lfd, struct husk_error *err)
 {
 	const struct spec_seccomp *sc = &r->spec->seccomp;
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	if (strlen(sc->listener_path) >= sizeof addr.sun_path)
 		return husk_error_set(err, ENAMETOOLONG, "linux.seccomp.listenerPath %s", sc->listener_path);
 	strcpy(addr.sun_path, sc->listener_path);
 	_cleanup_close_ int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s < 0 || connect(s, (struct sockaddr *)&addr, sizeof addr) < 0)
-		return husk_error_set(err, errno, "linux.seccomp.listenerPath: connect %s", sc->listener_path);
-	json_t *state = json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", "1.2.0", "id", r->o->id, "status",
-				  "creating", "pid", (int)r->init, "bundle", r->bundle, "annotations",
-				  r->st.annotations);
-	json_t *msg = json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd", "pid",
-				(int)r->init, "metadata", sc->listener_metadata ? sc->listener_metadata : "",
-				"state", state);
+		return husk_error_set(err, errno, "linux.seccomp.listenerPath: connect %s",
+				      sc->listener_path);
+	json_t *state =
+	    json_pack("{s:s, s:s, s:s, s:i, s:s, s:O}", "ociVersion", "1.2.0", "id", r->o->id, "status",
+		      "creating", "pid", (int)r->init, "bundle", r->bundle, "annotations", r->st.annotations);
+	json_t *msg = json_pack("{s:s, s:[s], s:i, s:s, s:o}", "ociVersion", "1.2.0", "fds", "seccompFd",
+				"pid", (int)r->init, "metadata",
+				sc->listener_metadata ? sc->listener_metadata : "", "state", state);
 	_cleanup_free_ char *payload = json_dumps(msg, JSON_COMPACT);
 	json_decref(msg);
 	if (!payload)
 		return husk_error_set(err, ENOMEM, "linux.seccomp.listenerPath");
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { payload, strlen(payload) };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {payload, strlen(payload)};
+	struct msghdr h = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &lfd, sizeof(int));
 	if (sendmsg(s, &h, MSG_NOSIGNAL) < 0)
-		return husk_error_set(err, errno, "linux.seccomp.listenerPath: send to %s", sc->listener_path);
+		return husk_error_set(err, errno, "linux.seccomp.listenerPath: send to %s",
+				      sc->listener_path);
 	return 0;
 }
 
@@ -311,7 +315,9 @@ static int wait_ready(struct create_run *r, int sock, struct husk_error *err)
 		struct sync_msg m;
 		int lfd = -1;
 		if (sync_recv_fd(sock, &m, NULL, &lfd) < 0)
-			return husk_error_set(err, errno, errno ? "read from container init" : "container init exited during setup");
+			return husk_error_set(err, errno,
+					      errno ? "read from container init"
+						    : "container init exited during setup");
 		if (m.type == SYNC_READY)
 			return 0;
 		if (m.type == SYNC_ERROR) {

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -26,6 +27,13 @@ static int pidfd_for(const struct container_state *st)
 		return -1;
 	}
 	return fd;
+}
+
+/* Waits up to timeout_ms for the process behind pidfd to exit. */
+static bool wait_exit(int pidfd, int timeout_ms)
+{
+	struct pollfd p = {pidfd, POLLIN, 0};
+	return poll(&p, 1, timeout_ms) > 0;
 }
 
 static int signal_init(const struct container_state *st, int sig, struct husk_error *err)
@@ -62,7 +70,9 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
 		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
-	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, false, err);
+	/* signalling changes no state: the lock is not needed (create may hold it) */
+	bool locked;
+	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, false, 0, &locked, err);
 	if (dirfd < 0)
 		return -1;
 	struct container_state st;
@@ -76,18 +86,64 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 	if (all && (alive || status == STATUS_STOPPED))
 		r = signal_all(&st, sig, alive, err);
 	else if (!alive)
-		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id, state_status_name(status));
+		r = husk_error_set(err, 0, "cannot kill container \"%s\": it is %s", id,
+				   state_status_name(status));
 	else
 		r = signal_init(&st, sig, err);
 	state_free(&st);
 	return r;
 }
 
-/* Waits up to timeout_ms for the process behind pidfd to exit. */
-static bool wait_exit(int pidfd, int timeout_ms)
+static int flock_wait(int fd, int wait_ms)
 {
-	struct pollfd p = {pidfd, POLLIN, 0};
-	return poll(&p, 1, timeout_ms) > 0;
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 5) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= wait_ms)
+			return -1;
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+	}
+	return 0;
+}
+
+/* The lock is held by someone else: a create that is stuck (or stopped). With
+ * --force, kill the creating husk process (its init dies with it), then take the lock. */
+static int stop_creator(int dirfd, const char *id, bool force, struct husk_error *err)
+{
+	struct container_state st;
+	if (state_read(dirfd, id, &st, err) < 0)
+		return -1;
+	int r = 0;
+	if (st.creator <= 0 && st.pid <= 0) {
+		/* no state.json yet: the lock's holder is the create in its first moments */
+		st.creator = state_lock_holder(dirfd);
+		st.creator_start = proc_start_time(st.creator);
+	}
+	if (state_status(dirfd, &st) != STATUS_CREATING) {
+		/* a start or another delete: short-lived, wait for it (bounded) */
+		if (flock_wait(dirfd, STATE_LOCK_WAIT_MS) < 0)
+			r = husk_error_set(
+			    err, 0, "container \"%s\" is busy: another husk command holds its lock", id);
+	} else if (!force) {
+		r = husk_error_set(err, 0,
+				   "cannot delete container \"%s\" while husk process %d is creating it "
+				   "(use --force to stop it)",
+				   id, (int)st.creator);
+	} else {
+		struct container_state creator = {
+		    .id = st.id, .pid = st.creator, .pid_start = st.creator_start};
+		_cleanup_close_ int fd = pidfd_for(&creator);
+		if (fd >= 0) {
+			syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			if (!wait_exit(fd, 10000))
+				r = husk_error_set(err, ETIMEDOUT,
+						   "delete %s: the creating husk process %d did not exit", id,
+						   (int)st.creator);
+		}
+		if (r == 0 && flock_wait(dirfd, STATE_LOCK_WAIT_MS) < 0)
+			r = husk_error_set(
+			    err, 0, "container \"%s\" is busy: another husk command holds its lock", id);
+	}
+	state_free(&st);
+	return r;
 }
 
 int container_delete(const char *root, const char *id, bool force, struct husk_error *err)
@@ -97,7 +153,8 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
 		return force ? 0 : husk_error_set(err, 0, "container \"%s\" does not exist", id);
-	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, true, err);
+	bool locked;
+	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, true, 0, &locked, err);
 	if (dirfd < 0) {
 		/* as runc: --force on a container that is gone is not an error (containerd calls
 		 * delete, then delete --force) */
@@ -106,6 +163,8 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 			return 0;
 		return -1;
 	}
+	if (!locked && stop_creator(dirfd, id, force, err) < 0)
+		return -1;
 	struct container_state st;
 	if (state_read(dirfd, id, &st, err) < 0) {
 		if (!force)

@@ -13,24 +13,6 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-/* Opens ROOT/ID for reading. A reader never waits behind a create, which holds the exclusive
- * lock until the init is ready (a stopped or stuck runtime would block `state` and `list` for
- * good): state.json is replaced atomically, so when the lock is busy it is read without it. */
-static int open_for_read(int rootfd, const char *id, bool *busy, struct husk_error *err)
-{
-	int fd = openat(rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return husk_error_set(err, 0, "container \"%s\" does not exist", id);
-		return husk_error_set(err, errno, "open state of %s", id);
-	}
-	int r;
-	while ((r = flock(fd, LOCK_SH | LOCK_NB)) < 0 && errno == EINTR)
-		;
-	*busy = r < 0 && errno == EWOULDBLOCK;
-	return fd;
-}
-
 /* The OCI state of one container. No state.json yet while another process holds the lock: a
  * create in its first moments (its creator is not recorded yet), not a stopped container. */
 static json_t *oci_state(int dirfd, const struct container_state *st, bool busy)
@@ -48,14 +30,14 @@ int container_state(const char *root, const char *id, json_t **out, struct husk_
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
 		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
-	bool busy;
-	_cleanup_close_ int dirfd = open_for_read(rootfd, id, &busy, err);
+	bool locked;
+	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, false, 0, &locked, err);
 	if (dirfd < 0)
 		return -1;
 	struct container_state st;
 	if (state_read(dirfd, id, &st, err) < 0)
 		return -1;
-	*out = oci_state(dirfd, &st, busy);
+	*out = oci_state(dirfd, &st, !locked);
 	state_free(&st);
 	return 0;
 }
@@ -76,8 +58,8 @@ int container_list(const char *root, json_t **out, struct husk_error *err)
 		if (de->d_name[0] == '.' || state_validate_id(de->d_name, NULL) < 0)
 			continue;
 		struct husk_error e;
-		bool busy;
-		_cleanup_close_ int cfd = open_for_read(dirfd(d), de->d_name, &busy, &e);
+		bool locked;
+		_cleanup_close_ int cfd = state_open_dir_try(dirfd(d), de->d_name, false, 0, &locked, &e);
 		if (cfd < 0)
 			continue;
 		struct container_state st;
@@ -85,7 +67,7 @@ int container_list(const char *root, json_t **out, struct husk_error *err)
 			log_warn("%s", e.msg);
 			continue;
 		}
-		json_array_append_new(*out, oci_state(cfd, &st, busy));
+		json_array_append_new(*out, oci_state(cfd, &st, !locked));
 		state_free(&st);
 	}
 	closedir(d);

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OCI_VERSION "1.2.0"
@@ -50,18 +52,38 @@ int state_open_root(const char *root, bool create, struct husk_error *err)
 	return fd;
 }
 
-static int lock_dir(int dfd, bool exclusive, const char *id, struct husk_error *err)
+/* flock needs a real open file, not O_PATH: returns an O_RDONLY fd of the directory. */
+static int reopen_dir(int dfd, const char *id, struct husk_error *err)
 {
-	/* flock needs a real open file, not O_PATH */
 	int fd = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return husk_error_set(err, errno, "open state of %s", id);
-	while (flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
-		if (errno != EINTR) {
-			int e = errno;
-			close(fd);
-			return husk_error_set(err, e, "lock state of %s", id);
-		}
+	return fd;
+}
+
+/* Tries the lock for up to wait_ms: never forever, so that a stuck or stopped husk process
+ * holding it cannot hang every later command. */
+static bool try_lock(int fd, bool exclusive, int wait_ms)
+{
+	int op = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+	for (int waited = 0;; waited += 5) {
+		if (flock(fd, op) == 0)
+			return true;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return false;
+		if (waited >= wait_ms)
+			return false;
+		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+	}
+}
+
+static int lock_dir(int dfd, bool exclusive, const char *id, struct husk_error *err)
+{
+	int fd = reopen_dir(dfd, id, err);
+	if (fd >= 0 && flock(fd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+		int e = errno;
+		close(fd);
+		return husk_error_set(err, e, "lock state of %s", id);
 	}
 	return fd;
 }
@@ -79,7 +101,8 @@ int state_create_dir(int rootfd, const char *id, struct husk_error *err)
 	return lock_dir(d, true, id, err);
 }
 
-int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error *err)
+int state_open_dir_try(int rootfd, const char *id, bool exclusive, int wait_ms, bool *locked,
+		       struct husk_error *err)
 {
 	_cleanup_close_ int d = openat(rootfd, id, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (d < 0) {
@@ -87,7 +110,48 @@ int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error
 			return husk_error_set(err, 0, "container \"%s\" does not exist", id);
 		return husk_error_set(err, errno, "open state of %s", id);
 	}
-	return lock_dir(d, exclusive, id, err);
+	int fd = reopen_dir(d, id, err);
+	if (fd >= 0)
+		*locked = try_lock(fd, exclusive, wait_ms);
+	return fd;
+}
+
+pid_t state_lock_holder(int dirfd)
+{
+	struct stat sb;
+	if (fstat(dirfd, &sb) < 0)
+		return 0;
+	_cleanup_fclose_ FILE *f = fopen("/proc/locks", "re");
+	if (!f)
+		return 0;
+	char line[256], want[64];
+	snprintf(want, sizeof want, " %02x:%02x:%llu ", major(sb.st_dev), minor(sb.st_dev),
+		 (unsigned long long)sb.st_ino);
+	/* "1: FLOCK  ADVISORY  WRITE 1234 00:1a:5678 0 EOF" */
+	while (fgets(line, sizeof line, f)) {
+		char *hit = strstr(line, want);
+		if (!hit || !strstr(line, "FLOCK") || strstr(line, "->"))
+			continue;
+		char *p = hit;
+		while (p > line && p[-1] == ' ')
+			p--;
+		while (p > line && p[-1] != ' ')
+			p--;
+		return (pid_t)atoi(p);
+	}
+	return 0;
+}
+
+int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error *err)
+{
+	bool locked;
+	int fd = state_open_dir_try(rootfd, id, exclusive, STATE_LOCK_WAIT_MS, &locked, err);
+	if (fd >= 0 && !locked) {
+		close(fd);
+		return husk_error_set(err, 0, "container \"%s\" is busy: another husk command holds its lock",
+				      id);
+	}
+	return fd;
 }
 
 int state_remove_dir(int rootfd, const char *id, struct husk_error *err)

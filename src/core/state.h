@@ -42,8 +42,19 @@ int state_validate_id(const char *id, struct husk_error *err);
 int state_open_root(const char *root, bool create, struct husk_error *err);
 /* Creates ROOT/ID exclusively ("already exists" error otherwise); returns its dirfd, locked. */
 int state_create_dir(int rootfd, const char *id, struct husk_error *err);
-/* Opens ROOT/ID and locks it (exclusive or shared). "does not exist" error otherwise. */
+/* How long a command waits for a container's lock before it gives up (create holds it until
+ * the init is ready; a stuck or stopped husk process must not hang every later command). */
+#define STATE_LOCK_WAIT_MS 5000
+/* Opens ROOT/ID and locks it (exclusive or shared), waiting at most STATE_LOCK_WAIT_MS.
+ * "does not exist" / "is busy" errors otherwise. */
 int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error *err);
+/* Opens ROOT/ID and tries its lock for up to wait_ms; *locked says whether it got it (the fd
+ * is returned either way: state.json is replaced atomically, so it can be read unlocked). */
+int state_open_dir_try(int rootfd, const char *id, bool exclusive, int wait_ms, bool *locked,
+		       struct husk_error *err);
+/* The pid holding the flock of a container's state directory (0: none). Tells who is
+ * creating a container before its state.json names the creator. */
+pid_t state_lock_holder(int dirfd);
 /* Removes ROOT/ID and everything in it. */
 int state_remove_dir(int rootfd, const char *id, struct husk_error *err);
 

@@ -23,10 +23,11 @@ int sync_send(int fd, int type, const struct husk_error *e)
 
 int sync_send_fd(int fd, int type, int passfd)
 {
-	struct sync_msg m = { .type = type };
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { &m, sizeof m.type + sizeof m.err.err };
-	struct msghdr h = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+	struct sync_msg m = {.type = type};
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {&m, sizeof m.type + sizeof m.err.err};
+	struct msghdr h = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;

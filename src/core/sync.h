@@ -16,7 +16,8 @@ enum sync_type {
 	SYNC_READY, /* C->P: set up, about to wait on the exec fifo */
 	SYNC_ACK,   /* P->C: state written, wait for start */
 	SYNC_ERROR, /* C->P: setup failed; err holds why */
-	SYNC_SECCOMP_FD, /* C->P: the seccomp notify listener fd (SCM_RIGHTS), for linux.seccomp.listenerPath */
+	SYNC_SECCOMP_FD, /* C->P: the seccomp notify listener fd (SCM_RIGHTS), for linux.seccomp.listenerPath
+			  */
 	SYNC_SECCOMP_FD_DONE, /* P->C: the listener has it: go on */
 };
 
