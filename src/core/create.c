@@ -6,6 +6,7 @@
 #include "core/state.h"
 #include "core/sync.h"
 #include "linux/console.h"
+#include "linux/process.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -344,6 +345,11 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 		return -1;
 	if (cgroup_enter(&r->st.cgroup, r->child, err) < 0)
 		return -1;
+	/* from outside, as runc, while the child still has our credentials: the init could not
+	 * (user namespace, non-dumpable); a two-stage grandchild inherits them across fork */
+	if (process_set_oom_score_adj(r->child, &r->spec->process, err) < 0 ||
+	    process_set_rlimits(r->child, &r->spec->process, err) < 0)
+		return -1;
 	if (sync_send(sock, SYNC_GO, NULL) < 0)
 		return husk_error_set(err, errno, "container init exited before setup");
 	r->init = r->child;
@@ -488,6 +494,7 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 		c->parent_fds[0] = r.dirfd;
 		c->parent_fds[1] = r.rootfd;
 		c->parent_fds[2] = sv[0];
+		c->parent_fds[3] = oldcwd;
 		c->sync_fd = sv[1];
 		init_main(c);
 	}

@@ -17,6 +17,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
+#include <limits.h>
+#include <sys/resource.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -67,12 +70,19 @@ static void join_namespaces(struct init_ctx *ctx, bool skip_user, struct husk_er
 		if (ctx->ns_fd[idx] < 0 || (idx == NS_USER && skip_user))
 			continue;
 		if (setns(ctx->ns_fd[idx], ns_flags[idx]) < 0) {
-			husk_error_set(e, errno, "linux.namespaces: join %s namespace",
-				       spec_namespace_name(ns_flags[idx]));
+			const struct spec_namespace *ns = spec_namespace(ctx->spec, ns_flags[idx]);
+			husk_error_set(e, errno, "linux.namespaces: join %s namespace %s",
+				       spec_namespace_name(ns_flags[idx]), ns && ns->path ? ns->path : "");
 			fail(ctx, e);
 		}
 		close(ctx->ns_fd[idx]);
 		ctx->ns_fd[idx] = -1;
+		/* the rootfs setup (pivot_root!) must not move the other processes of a joined
+		 * mount namespace: work on a private copy of it */
+		if (idx == NS_MNT && unshare(CLONE_NEWNS) < 0) {
+			husk_error_set(e, errno, "linux.namespaces: copy the joined mount namespace");
+			fail(ctx, e);
+		}
 	}
 }
 
@@ -157,14 +167,29 @@ static void setup_console(struct init_ctx *ctx, struct husk_error *e)
 static void set_names(struct init_ctx *ctx, struct husk_error *e)
 {
 	const struct spec *s = ctx->spec;
-	if (s->has_hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
+	/* as runc: an empty name is not set (it would wipe the host's without a UTS namespace) */
+	if (s->has_hostname && s->hostname[0] && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		husk_error_set(e, errno, "hostname: sethostname \"%s\"", s->hostname);
 		fail(ctx, e);
 	}
-	if (s->has_domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+	if (s->has_domainname && s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
 		husk_error_set(e, errno, "domainname: setdomainname \"%s\"", s->domainname);
 		fail(ctx, e);
 	}
+}
+
+/* Closes every fd >= first; without close_range (or with a filter that forbids it), one by one. */
+static void close_from(int first, struct husk_error *e)
+{
+	if (syscall(SYS_close_range, first, ~0U, 0) == 0)
+		return;
+	struct rlimit rl;
+	int max = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max < (1u << 20) ? (int)rl.rlim_max : 1 << 20;
+	for (int fd = first; fd < max; fd++)
+		if (close(fd) < 0 && errno != EBADF) {
+			dprintf(STDERR_FILENO, "husk: close fd %d before exec: %m\n", fd);
+			_exit(127);
+		}
 }
 
 /* Blocks until `start` opens the fifo for reading, then tells it we are going. */
@@ -183,6 +208,39 @@ static void wait_for_start(struct init_ctx *ctx, int procfd, struct husk_error *
 	close(fd);
 	close(ctx->fifo_fd);
 	close(procfd);
+}
+
+/* process.cwd, entered by fd and never through a magic link (/proc/self/fd/N of an fd we still
+ * hold would lead to the host: CVE-2024-21626), then checked to be inside the container. */
+static void enter_cwd(struct init_ctx *ctx, const char *cwd, struct husk_error *e)
+{
+	_cleanup_close_ int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int d = root >= 0 ? path_open_in_root(root, cwd, O_PATH | O_DIRECTORY, e) : -1;
+	if (d < 0) {
+		husk_error_prefix(e, "process.cwd %s", cwd);
+		fail(ctx, e);
+	}
+	char buf[PATH_MAX];
+	if (fchdir(d) < 0 || !getcwd(buf, sizeof buf) || buf[0] != '/') {
+		husk_error_set(e, errno ? errno : EPERM, "process.cwd %s: not a directory inside the container", cwd);
+		fail(ctx, e);
+	}
+}
+
+/* The executable must not be reached through /proc/self/fd/N of an fd the init holds. */
+static void check_no_magic_link(struct init_ctx *ctx, const char *field, const char *path, struct husk_error *e)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
+	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
+	if (fd >= 0) {
+		close(fd);
+		return;
+	}
+	if (errno == ENOSYS)
+		return;
+	husk_error_set(e, errno, "%s: %s%s", field, path,
+		       errno == ELOOP ? " (through a /proc magic link)" : "");
+	fail(ctx, e);
 }
 
 static void setup_container(struct init_ctx *ctx, struct husk_error *e)
@@ -227,8 +285,6 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	set_names(ctx, e);
 	if (p->terminal && ctx->console_sock >= 0)
 		setup_console(ctx, e);
-	TRY(ctx, process_set_rlimits(p, e), e);
-	TRY(ctx, process_set_oom_score_adj(p, e), e);
 	TRY(ctx, process_set_scheduler(p, e), e);
 	TRY(ctx, process_set_io_priority(p, e), e);
 	TRY(ctx, process_set_personality(s, e), e);
@@ -248,15 +304,13 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	if (p->caps.present)
 		TRY(ctx, caps_drop_bounding(&p->caps, e), e);
 	TRY(ctx, process_set_user(&p->user, e), e);
-	if (p->cwd && chdir(p->cwd) < 0) {
-		husk_error_set(e, errno, "process.cwd: chdir %s", p->cwd);
-		fail(ctx, e);
-	}
+	enter_cwd(ctx, p->cwd ? p->cwd : "/", e);
 	if (p->caps.present)
 		TRY(ctx, caps_apply(&p->caps, e), e);
 	/* as the user, from the cwd: what execve will see */
 	_cleanup_free_ char *exe = NULL;
 	TRY(ctx, exec_resolve(p->args[0], p->env, &exe, e), e);
+	check_no_magic_link(ctx, "process.args[0]", exe, e);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		husk_error_set(e, errno, "process.noNewPrivileges");
 		fail(ctx, e);
@@ -271,12 +325,14 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 
 	wait_for_start(ctx, procfd, e);
 
+	/* really close everything beyond stdio and --preserve-fds: execve resolves its path (and
+	 * a "#!" interpreter) before close-on-exec fds go */
+	close_from(3 + ctx->preserve_fds, e);
 	if (ctx->has_seccomp && p->no_new_privileges && !ctx->seccomp.notify &&
 	    seccomp_prog_load(&ctx->seccomp, e) < 0) {
 		dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
 		_exit(127);
 	}
-	syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	exec_process(exe, p->args, p->env, e);
 	dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
 	_exit(e->err == ENOENT ? 127 : 126);
@@ -288,10 +344,27 @@ void init_main(struct init_ctx *ctx)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* the state lock is held by the parent only: our copy would block `start` */
+	/* not dumpable until execve: nothing in the container (a sibling in a shared PID namespace)
+	 * may open our fds or /proc/PID/exe, the husk binary, while we hold host resources */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* the parent's fds: the state lock (our copy would block `start`), its cwd, ... */
 	for (size_t i = 0; i < ARRAY_SIZE(ctx->parent_fds); i++)
 		if (ctx->parent_fds[i] >= 0)
 			close(ctx->parent_fds[i]);
+	/* joined by the parent already */
+	static const int joined_by_parent[] = { NS_PID, NS_TIME };
+	for (size_t i = 0; i < ARRAY_SIZE(joined_by_parent); i++) {
+		int *fd = &ctx->ns_fd[joined_by_parent[i]];
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
+	/* whatever the caller left open (beyond --preserve-fds) goes at exec at the latest, and
+	 * before any seccomp filter could forbid closing it */
+	if (syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		husk_error_set(&e, errno, "close_range: mark inherited fds close-on-exec");
+		fail(ctx, &e);
+	}
 
 	/* until we report ready, die with the husk process that is creating us */
 	if (!ctx->two_stage) {

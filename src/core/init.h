@@ -17,7 +17,7 @@ struct init_ctx {
 	const char *rootfs;  /* absolute */
 	const char *bundle;  /* absolute */
 	int sync_fd;	     /* child's end of the sync socketpair */
-	int parent_fds[3];   /* the parent's fds (state lock, state root, sync end) the child closes */
+	int parent_fds[4];   /* the parent's fds (state lock, state root, sync end, its cwd) the child closes */
 	int fifo_fd;	     /* O_PATH fd of the exec fifo */
 	int console_sock;    /* connected --console-socket, or -1 */
 	int ns_fd[NS_COUNT]; /* namespaces to join (by path), -1 when none */

@@ -71,12 +71,12 @@ static int rlimit_error(const struct spec_rlimit *r, int e, struct husk_error *e
 	return husk_error_set(err, e, "process.rlimits: %s soft=%s hard=%s", name, soft, hard);
 }
 
-int process_set_rlimits(const struct spec_process *p, struct husk_error *err)
+int process_set_rlimits(pid_t pid, const struct spec_process *p, struct husk_error *err)
 {
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		const struct spec_rlimit *r = &p->rlimits[i];
 		struct rlimit rl = {.rlim_cur = (rlim_t)r->soft, .rlim_max = (rlim_t)r->hard};
-		if (setrlimit(r->resource, &rl) < 0)
+		if (prlimit(pid, r->resource, &rl, NULL) < 0)
 			return rlimit_error(r, errno, err);
 	}
 	return 0;
@@ -84,25 +84,27 @@ int process_set_rlimits(const struct spec_process *p, struct husk_error *err)
 
 /* ---- oom_score_adj ---- */
 
-int process_set_oom_score_adj(const struct spec_process *p, struct husk_error *err)
+int process_set_oom_score_adj(pid_t pid, const struct spec_process *p, struct husk_error *err)
 {
 	if (!p->has_oom_score_adj)
 		return 0;
-	char buf[16];
+	char buf[16], path[64];
 	int len = snprintf(buf, sizeof buf, "%d", p->oom_score_adj);
-	_cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (pid)
+		snprintf(path, sizeof path, "/proc/%d/oom_score_adj", (int)pid);
+	else
+		snprintf(path, sizeof path, "/proc/self/oom_score_adj");
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
-		return husk_error_set(err, errno, "process.oomScoreAdj: open /proc/self/oom_score_adj");
+		return husk_error_set(err, errno, "process.oomScoreAdj: open %s", path);
 	if (write(fd, buf, len) != len) {
 		int e = errno;
 		if (e == EACCES || e == EPERM)
 			return husk_error_set(
 			    err, e,
-			    "process.oomScoreAdj: write %d to /proc/self/oom_score_adj (lowering "
-			    "it needs CAP_SYS_RESOURCE)",
-			    p->oom_score_adj);
-		return husk_error_set(err, e, "process.oomScoreAdj: write %d to /proc/self/oom_score_adj",
-				      p->oom_score_adj);
+			    "process.oomScoreAdj: write %d to %s (lowering it needs CAP_SYS_RESOURCE)",
+			    p->oom_score_adj, path);
+		return husk_error_set(err, e, "process.oomScoreAdj: write %d to %s", p->oom_score_adj, path);
 	}
 	return 0;
 }

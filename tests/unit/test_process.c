@@ -151,7 +151,7 @@ static int child_rlimit_lower(void)
 	struct rlimit cur;
 	rl = (struct spec_rlimit){.resource = RLIMIT_NOFILE, .soft = 100, .hard = 200};
 	proc = (struct spec_process){.rlimits = &rl, .n_rlimits = 1};
-	if (process_set_rlimits(&proc, &err) < 0)
+	if (process_set_rlimits(0, &proc, &err) < 0)
 		return passed(-1, &err);
 	if (getrlimit(RLIMIT_NOFILE, &cur) < 0 || cur.rlim_cur != 100 || cur.rlim_max != 200)
 		return 1;
@@ -166,7 +166,7 @@ static int child_rlimit_raise(void)
 		return 1;
 	rl = (struct spec_rlimit){.resource = RLIMIT_NOFILE, .soft = 100, .hard = 300};
 	proc = (struct spec_process){.rlimits = &rl, .n_rlimits = 1};
-	return failed(process_set_rlimits(&proc, &err), &err, EPERM);
+	return failed(process_set_rlimits(0, &proc, &err), &err, EPERM);
 }
 
 static int child_rlimit_soft_above_hard(void)
@@ -174,7 +174,7 @@ static int child_rlimit_soft_above_hard(void)
 	struct husk_error err = {0};
 	rl = (struct spec_rlimit){.resource = RLIMIT_CORE, .soft = 10, .hard = 5};
 	proc = (struct spec_process){.rlimits = &rl, .n_rlimits = 1};
-	return failed(process_set_rlimits(&proc, &err), &err, EINVAL);
+	return failed(process_set_rlimits(0, &proc, &err), &err, EINVAL);
 }
 
 static void test_rlimits(void **state)
@@ -228,7 +228,7 @@ static int child_oom_raise(void)
 {
 	struct husk_error err = {0};
 	proc = (struct spec_process){.oom_score_adj = 700, .has_oom_score_adj = true};
-	if (process_set_oom_score_adj(&proc, &err) < 0)
+	if (process_set_oom_score_adj(0, &proc, &err) < 0)
 		return passed(-1, &err);
 	return read_oom() == 700 ? 0 : 1;
 }
@@ -238,7 +238,7 @@ static int child_oom_lower(void)
 {
 	struct husk_error err = {0};
 	proc = (struct spec_process){.oom_score_adj = -1000, .has_oom_score_adj = true};
-	return failed(process_set_oom_score_adj(&proc, &err), &err, EACCES);
+	return failed(process_set_oom_score_adj(0, &proc, &err), &err, EACCES);
 }
 
 static void test_oom_score_adj(void **state)
