@@ -287,25 +287,49 @@ static int plan_dirs(struct cgroup *cg, const struct cgroup_dir *d, struct husk_
 	return 0;
 }
 
-static const struct cgroup_dir *hierarchy_of(const struct cgroup *cg, const char *dir)
+static bool was_created(const struct cgroup *cg, const char *dir)
 {
-	for (size_t i = 0; i < cg->n_dirs; i++) {
-		size_t l = strlen(cg->dirs[i].mountpoint);
-		if (!strncmp(dir, cg->dirs[i].mountpoint, l) && dir[l] == '/')
-			return &cg->dirs[i];
-	}
-	return NULL;
+	for (size_t i = 0; i < cg->n_created; i++)
+		if (!strcmp(cg->created[i], dir))
+			return true;
+	return false;
 }
 
 int cgroup_make(const struct cgroup *cg, struct husk_error *err)
 {
-	for (size_t i = 0; i < cg->n_created; i++) {
-		const char *d = cg->created[i];
-		if (mkdir(d, 0755) < 0 && errno != EEXIST)
-			return husk_error_set(err, errno, "cgroup: mkdir %s", d);
-		const struct cgroup_dir *h = hierarchy_of(cg, d);
-		if (h && h->options && has_word(h->options, "cpuset") && cpuset_init(d, err) < 0)
-			return husk_error_prefix(err, "cgroup %s", d);
+	char full[PATH_MAX];
+	for (size_t i = 0; i < cg->n_dirs; i++) {
+		const struct cgroup_dir *d = &cg->dirs[i];
+		bool cpuset = d->options && has_word(d->options, "cpuset");
+		snprintf(full, sizeof full, "%s%s", d->mountpoint, d->path);
+		/* every component, whoever planned it: a concurrent create may have removed a shared
+		 * parent since we planned (an unrecorded empty parent is harmless) */
+		for (char *p = full + strlen(d->mountpoint) + 1;; p++) {
+			if (*p && *p != '/')
+				continue;
+			char c = *p;
+			*p = '\0';
+			if (mkdir(full, 0755) == 0) {
+				if (cpuset && cpuset_init(full, err) < 0)
+					return husk_error_prefix(err, "cgroup %s", full);
+			} else if (errno != EEXIST) {
+				return husk_error_set(err, errno, "cgroup: mkdir %s", full);
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+		/* a cgroup that already holds processes belongs to something else */
+		if (!was_created(cg, full)) {
+			char procs[PATH_MAX + 16];
+			_cleanup_free_ char *data = NULL;
+			snprintf(procs, sizeof procs, "%s/cgroup.procs", full);
+			if (fs_read_file(procs, &data, NULL, NULL) == 0 && data[0])
+				return husk_error_set(err, EBUSY,
+						      "linux.cgroupsPath: cgroup %s already has processes "
+						      "(another container's?)",
+						      full);
+		}
 	}
 	return 0;
 }

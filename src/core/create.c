@@ -44,6 +44,8 @@ struct create_run {
 	struct container_state st;
 	int rootfd, dirfd;
 	pid_t child; /* the process we cloned */
+	int child_pidfd; /* its pidfd (clone3); -1 once reaped */
+	int init_pidfd;  /* the init's, when it is not the child (two-stage) */
 	pid_t init;  /* the container's init (== child unless two-stage) */
 	char *cg_mp[64], *cg_path[64];
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
@@ -143,8 +145,8 @@ static pid_t do_clone(int flags, int *pidfd)
 	    .flags = (unsigned)flags | CLONE_PIDFD, .pidfd = (uintptr_t)pidfd, .exit_signal = SIGCHLD};
 	long pid = syscall(SYS_clone3, &a, sizeof a);
 	if (pid < 0 && errno == ENOSYS) {
-		*pidfd = -1;
 		pid = syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+		*pidfd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
 	}
 	return (pid_t)pid;
 }
@@ -271,6 +273,22 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 	return 0;
 }
 
+/* Waits for the cloned child once; its pidfd is closed with it. */
+static int reap_child(struct create_run *r, int *status)
+{
+	if (r->child_pidfd < 0)
+		return -1;
+	int st;
+	pid_t p = waitpid(r->child, &st, 0);
+	close(r->child_pidfd);
+	r->child_pidfd = -1;
+	if (p != r->child)
+		return -1;
+	if (status)
+		*status = st;
+	return 0;
+}
+
 /* linux.seccomp.listenerPath: the listener fd goes there with the container process state
  * (runtime-spec "containerProcessState"), as one message with SCM_RIGHTS. */
 static int send_seccomp_listener(struct create_run *r, int lfd, struct husk_error *err)
@@ -367,8 +385,12 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 		if (pid <= 0)
 			return husk_error_set(err, 0, "container init: no pid received");
 		r->init = pid;
+		/* pinned at once: undo() must never signal a recycled pid */
+		r->init_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		if (r->init_pidfd < 0)
+			return husk_error_set(err, errno, "container init %d", (int)pid);
 		if (!r->o->for_run)
-			waitpid(r->child, NULL, 0);
+			reap_child(r, NULL);
 	}
 	/* no state write here: until READY, a crash is cleaned up through the cgroup (delete
 	 * --force kills what is in it) and the init dies with us (PDEATHSIG, EOF on sock) */
@@ -383,10 +405,14 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 	if (r->o->pid_file) {
 		char buf[32];
 		int n = snprintf(buf, sizeof buf, "%d", (int)r->init);
-		char abs[PATH_MAX];
+		_cleanup_free_ char *cwd = NULL, *abs = NULL;
 		const char *pf = r->o->pid_file;
-		if (pf[0] != '/' && getcwd(abs, sizeof abs - strlen(pf) - 2))
-			pf = strcat(strcat(abs, "/"), r->o->pid_file);
+		/* relative to the caller's cwd (ours is back there) */
+		if (pf[0] != '/') {
+			if (!(cwd = getcwd(NULL, 0)) || asprintf(&abs, "%s/%s", cwd, pf) < 0)
+				return husk_error_set(err, errno, "--pid-file %s", pf);
+			pf = abs;
+		}
 		if (fs_write_atomic(pf, buf, n, err) < 0)
 			return husk_error_prefix(err, "--pid-file");
 	}
@@ -399,11 +425,10 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 static void explain_death(struct create_run *r, struct husk_error *err)
 {
 	int st;
-	if (!err || r->ctx.two_stage || r->child <= 0 || !strstr(err->msg, "exited during setup"))
+	if (!err || r->ctx.two_stage || r->child_pidfd < 0 || !strstr(err->msg, "exited during setup"))
 		return;
-	if (waitpid(r->child, &st, 0) != r->child)
+	if (reap_child(r, &st) < 0)
 		return;
-	r->child = -1;
 	size_t n = strlen(err->msg);
 	if (WIFSIGNALED(st))
 		snprintf(err->msg + n, sizeof err->msg - n, " (killed by signal %d%s)", WTERMSIG(st),
@@ -414,14 +439,14 @@ static void explain_death(struct create_run *r, struct husk_error *err)
 
 static void undo(struct create_run *r)
 {
-	if (r->init > 0)
-		kill(r->init, SIGKILL);
-	if (r->child > 0) {
-		kill(r->child, SIGKILL);
-		waitpid(r->child, NULL, 0);
+	if (r->init_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, r->init_pidfd, SIGKILL, NULL, 0);
+	if (r->child_pidfd >= 0) {
+		syscall(SYS_pidfd_send_signal, r->child_pidfd, SIGKILL, NULL, 0);
+		reap_child(r, NULL);
 	}
-	if (r->init > 0 && r->init != r->child && r->o->for_run)
-		waitpid(r->init, NULL, 0);
+	if (r->init_pidfd >= 0 && r->o->for_run)
+		waitpid(r->init, NULL, 0); /* a subreaper's orphan: ours to reap */
 	if (r->dirfd >= 0) {
 		cgroup_destroy(&r->st.cgroup, NULL);
 		state_remove_dir(r->rootfd, r->o->id, NULL);
@@ -430,9 +455,9 @@ static void undo(struct create_run *r)
 
 int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_error *err)
 {
-	struct create_run r = {.o = o, .rootfd = -1, .dirfd = -1};
+	struct create_run r = {.o = o, .rootfd = -1, .dirfd = -1, .child_pidfd = -1, .init_pidfd = -1};
 	struct init_ctx *c = &r.ctx;
-	int sv[2] = {-1, -1}, pidfd = -1, ret = -1;
+	int sv[2] = {-1, -1}, ret = -1;
 	c->fifo_fd = c->console_sock = -1;
 	for (int i = 0; i < NS_COUNT; i++)
 		c->ns_fd[i] = -1;
@@ -480,7 +505,7 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 		goto fail;
 	}
 	int flags = c->two_stage ? 0 : c->ns_new & ~(CLONE_NEWCGROUP | CLONE_NEWTIME);
-	r.child = do_clone(flags, &pidfd);
+	r.child = do_clone(flags, &r.child_pidfd);
 	if (r.child != 0 && oldcwd >= 0) {
 		if (fchdir(oldcwd) < 0)
 			log_debug("fchdir back to the caller's cwd: %m");
@@ -514,8 +539,10 @@ out:
 		close(sv[0]);
 	if (sv[1] >= 0)
 		close(sv[1]);
-	if (pidfd >= 0)
-		close(pidfd);
+	if (r.child_pidfd >= 0)
+		close(r.child_pidfd);
+	if (r.init_pidfd >= 0)
+		close(r.init_pidfd);
 	for (int i = 0; i < NS_COUNT; i++)
 		if (c->ns_fd[i] >= 0)
 			close(c->ns_fd[i]);

@@ -36,7 +36,10 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 		r = husk_error_set(err, errno, "start %s: open exec fifo", id);
 		goto out;
 	}
-	for (;;) {
+	/* a waiting init is blocked opening the fifo and writes its byte as soon as we are
+	 * here; one that has exec'd already (a start killed before it removed the fifo) never
+	 * will: bounded, and recognised by its executable no longer being husk */
+	for (int waited = 0;; waited += 50) {
 		struct pollfd p = {fifo, POLLIN, 0};
 		int n = poll(&p, 1, 50);
 		if (n < 0 && errno != EINTR) {
@@ -49,8 +52,11 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 				break;
 		}
 		if (!proc_alive(st.pid, st.pid_start)) {
-			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id,
-					   (int)st.pid);
+			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id, (int)st.pid);
+			break;
+		}
+		if (!proc_is_husk(st.pid) || waited >= 10000) {
+			r = husk_error_set(err, 0, "container \"%s\" is already running (a start was interrupted)", id);
 			break;
 		}
 	}

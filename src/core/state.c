@@ -294,6 +294,16 @@ bool proc_alive(pid_t pid, uint64_t start_time)
 	return st != 0 && (start_time == 0 || st == start_time);
 }
 
+bool proc_is_husk(pid_t pid)
+{
+	char p[64];
+	struct stat a, b;
+	snprintf(p, sizeof p, "/proc/%d/exe", (int)pid);
+	if (stat(p, &a) < 0 || stat("/proc/self/exe", &b) < 0)
+		return true; /* cannot tell (e.g. not dumpable): assume it is still ours */
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 enum container_status state_status(int dirfd, const struct container_state *s)
 {
 	if (s->pid <= 0 || (s->saved_status && !strcmp(s->saved_status, "creating"))) {
@@ -303,7 +313,8 @@ enum container_status state_status(int dirfd, const struct container_state *s)
 	}
 	if (!proc_alive(s->pid, s->pid_start))
 		return STATUS_STOPPED;
-	if (faccessat(dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	/* the fifo outlives a start that was killed half-way: an init that has exec'd is running */
+	if (faccessat(dirfd, EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0 && proc_is_husk(s->pid))
 		return STATUS_CREATED;
 	return STATUS_RUNNING;
 }

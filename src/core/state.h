@@ -70,5 +70,8 @@ json_t *state_to_oci_json(int dirfd, const struct container_state *s);
 
 /* /proc/PID/stat starttime (field 22); 0 when the process does not exist. */
 uint64_t proc_start_time(pid_t pid);
+/* True unless pid is known to run another executable than this husk binary (a created
+ * container's init is husk until it execs the user's program). */
+bool proc_is_husk(pid_t pid);
 /* True when pid is alive, is not a zombie, and started at start_time. */
 bool proc_alive(pid_t pid, uint64_t start_time);
