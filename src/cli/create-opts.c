@@ -27,7 +27,7 @@ int parse_create_opts(const char *verb, int argc, char **argv, struct create_opt
 	opterr = 0;
 	optind = 0;
 	o->bundle = ".";
-	while ((c = getopt_long_only(argc, argv, r ? "+b:d" : "+b:", opts, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, r ? "+:b:d" : "+:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o->bundle = optarg;
@@ -66,9 +66,10 @@ int parse_create_opts(const char *verb, int argc, char **argv, struct create_opt
 			break;
 		default:
 		unknown:
-			if (optopt && c == '?' && optind > 0 && argv[optind - 1][0] == '-' &&
-			    strchr("b", optopt))
-				return cli_usage_error(verb, "option -%c needs an argument", optopt), -1;
+			if (c == ':')
+				return cli_usage_error(verb, "option \"%s\" needs an argument",
+						       argv[optind - 1]),
+				       -1;
 			return cli_usage_error(verb, "unknown option \"%s\"", argv[optind - 1]), -1;
 		}
 	}

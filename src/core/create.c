@@ -43,10 +43,10 @@ struct create_run {
 	struct init_ctx ctx;
 	struct container_state st;
 	int rootfd, dirfd;
-	pid_t child; /* the process we cloned */
+	pid_t child;	 /* the process we cloned */
 	int child_pidfd; /* its pidfd (clone3); -1 once reaped */
-	int init_pidfd;  /* the init's, when it is not the child (two-stage) */
-	pid_t init;  /* the container's init (== child unless two-stage) */
+	int init_pidfd;	 /* the init's, when it is not the child (two-stage) */
+	pid_t init;	 /* the container's init (== child unless two-stage) */
 	char *cg_mp[64], *cg_path[64];
 	char bundle[PATH_MAX], rootfs[PATH_MAX];
 };
@@ -99,9 +99,13 @@ static int write_id_map(pid_t pid, const char *file, const struct spec_id_map *m
 {
 	char buf[4096], path[64];
 	size_t len = 0;
-	for (size_t i = 0; i < n && len < sizeof buf - 40; i++)
+	for (size_t i = 0; i < n; i++) {
 		len += snprintf(buf + len, sizeof buf - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
 				m[i].size);
+		if (len >= sizeof buf)
+			return husk_error_set(err, E2BIG, "linux.%s: %zu mappings do not fit in one page",
+					      !strcmp(file, "uid_map") ? "uidMappings" : "gidMappings", n);
+	}
 	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
 	if (fs_write_file(path, buf, len, err) < 0)
 		return husk_error_prefix(err, "linux.%s",
@@ -169,6 +173,15 @@ static void warn_unapplied(const struct spec *s)
 		hooks += s->n_hooks[k];
 	if (hooks)
 		log_warn("hooks: %zu hook(s) ignored: OCI hooks are not supported by husk yet", hooks);
+	/* the device cgroup is not enforced yet: what a container can open is then the device
+	 * nodes husk made, plus whatever it can mknod itself with CAP_MKNOD */
+	bool mknod = s->process.caps.bounding & (1ULL << 27 /* CAP_MKNOD */);
+	bool devices_warned = false;
+	if (mknod) {
+		log_warn("process.capabilities: CAP_MKNOD is granted but the device cgroup is not enforced "
+			 "by husk yet: the container can create and open any device node");
+		devices_warned = true;
+	}
 	json_t *res = s->resources;
 	if (!json_is_object(res))
 		return;
@@ -183,13 +196,12 @@ static void warn_unapplied(const struct spec *s)
 			continue;
 		}
 		/* the usual rule set, "deny all" first, is what a container without CAP_MKNOD gets
-		 * anyway (it only has the device nodes husk made); anything else is not enforced */
+		 * anyway; anything else is not enforced */
+		json_t *first = json_array_get(v, 0);
 		bool deny_all_only = json_array_size(v) >= 1 &&
-				     json_is_false(json_object_get(json_array_get(v, 0), "allow")) &&
-				     !json_object_get(json_array_get(v, 0), "type") &&
-				     !json_object_get(json_array_get(v, 0), "major");
-		bool mknod = s->process.caps.bounding & (1ULL << 27 /* CAP_MKNOD */);
-		if (!deny_all_only || mknod)
+				     json_is_false(json_object_get(first, "allow")) &&
+				     !json_object_get(first, "type") && !json_object_get(first, "major");
+		if (!deny_all_only && !devices_warned)
 			log_warn("linux.resources.devices: the device cgroup is not enforced by husk yet");
 	}
 }
@@ -339,6 +351,16 @@ static int wait_ready(struct create_run *r, int sock, struct husk_error *err)
 						    : "container init exited during setup");
 		if (m.type == SYNC_READY)
 			return 0;
+		if (m.type == SYNC_RLIMITS) {
+			/* the init is set up but has not switched user yet: prlimit on another process
+			 * needs the same uid (or CAP_SYS_RESOURCE, which root here may lack); and the
+			 * limits do not constrain husk's own setup (a NOFILE of 8) */
+			if (process_set_rlimits(r->init, &r->spec->process, err) < 0)
+				return -1;
+			if (sync_send(sock, SYNC_RLIMITS_DONE, NULL) < 0)
+				return husk_error_set(err, errno, "container init exited during setup");
+			continue;
+		}
 		if (m.type == SYNC_ERROR) {
 			if (err)
 				*err = m.err;
@@ -363,10 +385,9 @@ static int run_child(struct create_run *r, int sock, struct husk_error *err)
 		return -1;
 	if (cgroup_enter(&r->st.cgroup, r->child, err) < 0)
 		return -1;
-	/* from outside, as runc, while the child still has our credentials: the init could not
-	 * (user namespace, non-dumpable); a two-stage grandchild inherits them across fork */
-	if (process_set_oom_score_adj(r->child, &r->spec->process, err) < 0 ||
-	    process_set_rlimits(r->child, &r->spec->process, err) < 0)
+	/* from outside, as runc: the init could not (user namespace, non-dumpable); a two-stage
+	 * grandchild inherits it across fork */
+	if (process_set_oom_score_adj(r->child, &r->spec->process, err) < 0)
 		return -1;
 	if (sync_send(sock, SYNC_GO, NULL) < 0)
 		return husk_error_set(err, errno, "container init exited before setup");

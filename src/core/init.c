@@ -13,19 +13,21 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
-#include <limits.h>
-#include <sys/resource.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -172,9 +174,39 @@ static void set_names(struct init_ctx *ctx, struct husk_error *e)
 		husk_error_set(e, errno, "hostname: sethostname \"%s\"", s->hostname);
 		fail(ctx, e);
 	}
-	if (s->has_domainname && s->domainname[0] && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
+	if (s->has_domainname && s->domainname[0] &&
+	    setdomainname(s->domainname, strlen(s->domainname)) < 0) {
 		husk_error_set(e, errno, "domainname: setdomainname \"%s\"", s->domainname);
 		fail(ctx, e);
+	}
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* Closes every fd from 3 + preserve_fds on except the ones the init still needs. */
+static void close_all_but(struct init_ctx *ctx, struct husk_error *e)
+{
+	int keep[NS_COUNT + 5], n = 0;
+	int mine[] = {ctx->sync_fd, ctx->fifo_fd, ctx->console_sock, log_fd()};
+	for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
+		if (mine[i] >= 0)
+			keep[n++] = mine[i];
+	for (int i = 0; i < NS_COUNT; i++)
+		if (ctx->ns_fd[i] >= 0)
+			keep[n++] = ctx->ns_fd[i];
+	qsort(keep, n, sizeof keep[0], cmp_int);
+	unsigned int lo = 3 + ctx->preserve_fds;
+	for (int i = 0; i <= n; i++) {
+		unsigned int hi = i < n ? (unsigned int)keep[i] : ~0U;
+		if (hi > lo && syscall(SYS_close_range, lo, hi == ~0U ? ~0U : hi - 1, 0) < 0) {
+			husk_error_set(e, errno, "close_range %u-%u: close inherited fds", lo, hi - 1);
+			fail(ctx, e);
+		}
+		if (i < n && (unsigned int)keep[i] + 1 > lo)
+			lo = keep[i] + 1;
 	}
 }
 
@@ -222,15 +254,53 @@ static void enter_cwd(struct init_ctx *ctx, const char *cwd, struct husk_error *
 	}
 	char buf[PATH_MAX];
 	if (fchdir(d) < 0 || !getcwd(buf, sizeof buf) || buf[0] != '/') {
-		husk_error_set(e, errno ? errno : EPERM, "process.cwd %s: not a directory inside the container", cwd);
+		husk_error_set(e, errno ? errno : EPERM,
+			       "process.cwd %s: not a directory inside the container", cwd);
 		fail(ctx, e);
 	}
 }
 
-/* The executable must not be reached through /proc/self/fd/N of an fd the init holds. */
-static void check_no_magic_link(struct init_ctx *ctx, const char *field, const char *path, struct husk_error *e)
+/* runc's rule: without HOME in process.env, the user's home from the container's /etc/passwd
+ * ("/" when it has none). Returns env itself when HOME is there; else a new array. */
+static char **env_with_home(char **env, size_t n, uint32_t uid)
 {
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(env[i], "HOME=", 5))
+			return env;
+	char home[PATH_MAX] = "/";
+	FILE *f = fopen("/etc/passwd", "re");
+	if (f) {
+		char line[4096];
+		while (fgets(line, sizeof line, f)) {
+			/* name:passwd:uid:gid:gecos:home:shell */
+			char *fld[7] = {0}, *p = line;
+			int k = 0;
+			for (; k < 7 && (fld[k] = strsep(&p, ":\n")); k++)
+				;
+			if (k >= 6 && fld[2] && fld[5] && fld[5][0] == '/' &&
+			    strtoul(fld[2], NULL, 10) == uid && fld[2][0] >= '0' && fld[2][0] <= '9') {
+				snprintf(home, sizeof home, "%s", fld[5]);
+				break;
+			}
+		}
+		fclose(f);
+	}
+	char **out = calloc(n + 2, sizeof *out);
+	if (!out)
+		return env;
+	memcpy(out, env, n * sizeof *out);
+	if (asprintf(&out[n], "HOME=%s", home) < 0) {
+		free(out);
+		return env;
+	}
+	return out;
+}
+
+/* The executable must not be reached through /proc/self/fd/N of an fd the init holds. */
+static void check_no_magic_link(struct init_ctx *ctx, const char *field, const char *path,
+				struct husk_error *e)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS};
 	int fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof how);
 	if (fd >= 0) {
 		close(fd);
@@ -289,6 +359,12 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	TRY(ctx, process_set_io_priority(p, e), e);
 	TRY(ctx, process_set_personality(s, e), e);
 
+	if (p->n_rlimits) {
+		/* set by the parent while we still have its credentials (as runc) */
+		TRY(ctx, sync_send(ctx->sync_fd, SYNC_RLIMITS, NULL), e);
+		if (sync_expect(ctx->sync_fd, SYNC_RLIMITS_DONE, NULL, e) < 0)
+			fail(ctx, e);
+	}
 	if (ctx->has_seccomp && (!p->no_new_privileges || ctx->seccomp.notify)) {
 		/* without no_new_privs, loading needs CAP_SYS_ADMIN: before the capabilities go;
 		 * a notify filter too, so that its listener fd reaches the parent while it waits */
@@ -308,8 +384,9 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	if (p->caps.present)
 		TRY(ctx, caps_apply(&p->caps, e), e);
 	/* as the user, from the cwd: what execve will see */
+	char **env = env_with_home(p->env, p->n_env, p->user.uid);
 	_cleanup_free_ char *exe = NULL;
-	TRY(ctx, exec_resolve(p->args[0], p->env, &exe, e), e);
+	TRY(ctx, exec_resolve(p->args[0], env, &exe, e), e);
 	check_no_magic_link(ctx, "process.args[0]", exe, e);
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		husk_error_set(e, errno, "process.noNewPrivileges");
@@ -327,13 +404,15 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 
 	/* really close everything beyond stdio and --preserve-fds: execve resolves its path (and
 	 * a "#!" interpreter) before close-on-exec fds go */
+	if (log_fd() >= 0)
+		close(log_fd()); /* it may sit inside the --preserve-fds range */
 	close_from(3 + ctx->preserve_fds, e);
 	if (ctx->has_seccomp && p->no_new_privileges && !ctx->seccomp.notify &&
 	    seccomp_prog_load(&ctx->seccomp, e) < 0) {
 		dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
 		_exit(127);
 	}
-	exec_process(exe, p->args, p->env, e);
+	exec_process(exe, p->args, env, e);
 	dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
 	_exit(e->err == ENOENT ? 127 : 126);
 }
@@ -352,20 +431,16 @@ void init_main(struct init_ctx *ctx)
 		if (ctx->parent_fds[i] >= 0)
 			close(ctx->parent_fds[i]);
 	/* joined by the parent already */
-	static const int joined_by_parent[] = { NS_PID, NS_TIME };
+	static const int joined_by_parent[] = {NS_PID, NS_TIME};
 	for (size_t i = 0; i < ARRAY_SIZE(joined_by_parent); i++) {
 		int *fd = &ctx->ns_fd[joined_by_parent[i]];
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
 	}
-	/* whatever the caller left open (beyond --preserve-fds) goes at exec at the latest, and
-	 * before any seccomp filter could forbid closing it */
-	if (syscall(SYS_close_range, 3 + ctx->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
-		husk_error_set(&e, errno, "close_range: mark inherited fds close-on-exec");
-		fail(ctx, &e);
-	}
-
+	/* whatever else the caller left open (beyond --preserve-fds) is closed now: nothing of
+	 * the host stays reachable, and a small RLIMIT_NOFILE is not used up by it */
+	close_all_but(ctx, &e);
 	/* until we report ready, die with the husk process that is creating us */
 	if (!ctx->two_stage) {
 		/* (a parent that died before this is seen as EOF on the sync socket) */

@@ -14,12 +14,12 @@ enum { NS_USER, NS_MNT, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_CGROUP, NS_TIME, NS_C
 struct init_ctx {
 	const struct spec *spec;
 	const char *id;
-	const char *rootfs;  /* absolute */
-	const char *bundle;  /* absolute */
-	int sync_fd;	     /* child's end of the sync socketpair */
-	int parent_fds[4];   /* the parent's fds (state lock, state root, sync end, its cwd) the child closes */
-	int fifo_fd;	     /* O_PATH fd of the exec fifo */
-	int console_sock;    /* connected --console-socket, or -1 */
+	const char *rootfs; /* absolute */
+	const char *bundle; /* absolute */
+	int sync_fd;	    /* child's end of the sync socketpair */
+	int parent_fds[4]; /* the parent's fds (state lock, state root, sync end, its cwd) the child closes */
+	int fifo_fd;	   /* O_PATH fd of the exec fifo */
+	int console_sock;  /* connected --console-socket, or -1 */
 	int ns_fd[NS_COUNT]; /* namespaces to join (by path), -1 when none */
 	int ns_new;	     /* CLONE_NEW* flags of namespaces to create */
 	bool two_stage;	     /* join/create namespaces in a child, fork the real init after */

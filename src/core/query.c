@@ -55,7 +55,7 @@ int container_list(const char *root, json_t **out, struct husk_error *err)
 	}
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || state_validate_id(de->d_name, NULL) < 0)
+		if (de->d_type != DT_DIR || state_validate_id(de->d_name, NULL) < 0)
 			continue;
 		struct husk_error e;
 		bool locked;

@@ -52,11 +52,13 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 				break;
 		}
 		if (!proc_alive(st.pid, st.pid_start)) {
-			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id, (int)st.pid);
+			r = husk_error_set(err, 0, "start %s: the container's process %d has died", id,
+					   (int)st.pid);
 			break;
 		}
 		if (!proc_is_husk(st.pid) || waited >= 10000) {
-			r = husk_error_set(err, 0, "container \"%s\" is already running (a start was interrupted)", id);
+			r = husk_error_set(
+			    err, 0, "container \"%s\" is already running (a start was interrupted)", id);
 			break;
 		}
 	}

@@ -19,6 +19,8 @@ enum sync_type {
 	SYNC_SECCOMP_FD, /* C->P: the seccomp notify listener fd (SCM_RIGHTS), for linux.seccomp.listenerPath
 			  */
 	SYNC_SECCOMP_FD_DONE, /* P->C: the listener has it: go on */
+	SYNC_RLIMITS,	      /* C->P: set up, still with our credentials: set process.rlimits on me */
+	SYNC_RLIMITS_DONE,    /* P->C: done */
 };
 
 struct sync_msg {

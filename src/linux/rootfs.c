@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -137,6 +138,24 @@ static int open_dev_null(int root, struct husk_error *err)
 	return TAKE_FD(fd);
 }
 
+/* fsopen("tmpfs") + fsmount(read-only, nosuid, nodev, noexec) + move_mount onto fd. */
+static int mount_tmpfs_ro_at(int fd)
+{
+	_cleanup_close_ int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return -1;
+	if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size", "0", 0) < 0 ||
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -1;
+	_cleanup_close_ int mnt =
+	    (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+			 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return -1;
+	return (int)syscall(SYS_move_mount, mnt, "", fd, "",
+			    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+}
+
 static int mask_path(int root, int *devnull, const char *path, struct husk_error *err)
 {
 	char p[32];
@@ -149,6 +168,12 @@ static int mask_path(int root, int *devnull, const char *path, struct husk_error
 	if (fd < 0 || fstat(fd, &sb) < 0)
 		return -1;
 	if (S_ISDIR(sb.st_mode)) {
+		/* by fd with the new mount API: after pivot_root, /proc/self/fd/N would go through
+		 * the container's /proc, which the image may not have or may have planted */
+		if (mount_tmpfs_ro_at(fd) == 0)
+			return 0;
+		if (errno != ENOSYS && errno != EPERM)
+			return husk_error_set(err, errno, "mount a read-only tmpfs");
 		unsigned long fl = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 		if (mount("tmpfs", path_fd_proc(fd, p), "tmpfs", fl, NULL) < 0)
 			return husk_error_set(err, errno, "mount a read-only tmpfs");

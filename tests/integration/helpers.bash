@@ -157,7 +157,8 @@ procs_of() {
 
 # cgroup_dirs NAME: every cgroup directory husk-test/NAME in any hierarchy
 cgroup_dirs() {
-	find /sys/fs/cgroup -type d -path "*/$CG_PARENT/$1" 2>/dev/null
+	# a concurrent run may remove a cgroup while find walks the tree: not an error
+	find /sys/fs/cgroup -type d -path "*/$CG_PARENT/$1" 2>/dev/null || true
 }
 
 # assert_no_leftovers ID: no state dir, no cgroup, no process left for ID
