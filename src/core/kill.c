@@ -69,7 +69,7 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 		return -1;
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
-		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+		return state_root_error(id, err);
 	/* signalling changes no state: the lock is not needed (create may hold it) */
 	bool locked;
 	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, false, 0, &locked, err);
@@ -152,7 +152,7 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 		return -1;
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
-		return force ? 0 : husk_error_set(err, 0, "container \"%s\" does not exist", id);
+		return force && err && err->err == ENOENT ? 0 : state_root_error(id, err);
 	bool locked;
 	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, true, 0, &locked, err);
 	if (dirfd < 0) {

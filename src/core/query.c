@@ -29,7 +29,7 @@ int container_state(const char *root, const char *id, json_t **out, struct husk_
 		return -1;
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
-		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+		return state_root_error(id, err);
 	bool locked;
 	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, false, 0, &locked, err);
 	if (dirfd < 0)

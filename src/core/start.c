@@ -16,7 +16,7 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 		return -1;
 	_cleanup_close_ int rootfd = state_open_root(root, false, err);
 	if (rootfd < 0)
-		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+		return state_root_error(id, err);
 	_cleanup_close_ int dirfd = state_open_dir(rootfd, id, true, err);
 	if (dirfd < 0)
 		return -1;

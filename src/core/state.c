@@ -88,6 +88,13 @@ static int lock_dir(int dfd, bool exclusive, const char *id, struct husk_error *
 	return fd;
 }
 
+int state_root_error(const char *id, struct husk_error *err)
+{
+	if (err && err->err == ENOENT)
+		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+	return -1;
+}
+
 int state_create_dir(int rootfd, const char *id, struct husk_error *err)
 {
 	if (mkdirat(rootfd, id, 0700) < 0) {
@@ -111,8 +118,15 @@ int state_open_dir_try(int rootfd, const char *id, bool exclusive, int wait_ms, 
 		return husk_error_set(err, errno, "open state of %s", id);
 	}
 	int fd = reopen_dir(d, id, err);
-	if (fd >= 0)
-		*locked = try_lock(fd, exclusive, wait_ms);
+	if (fd < 0)
+		return -1;
+	*locked = try_lock(fd, exclusive, wait_ms);
+	/* deleted while we waited for its lock: it is gone, even if the ID is in use again */
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && sb.st_nlink == 0) {
+		close(fd);
+		return husk_error_set(err, 0, "container \"%s\" does not exist", id);
+	}
 	return fd;
 }
 

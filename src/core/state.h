@@ -40,6 +40,8 @@ struct container_state {
 int state_validate_id(const char *id, struct husk_error *err);
 /* Opens --root (creating it 0700 when create is true). Returns the dirfd. */
 int state_open_root(const char *root, bool create, struct husk_error *err);
+/* The error for a --root that could not be opened: "does not exist" when it is missing. */
+int state_root_error(const char *id, struct husk_error *err);
 /* Creates ROOT/ID exclusively ("already exists" error otherwise); returns its dirfd, locked. */
 int state_create_dir(int rootfd, const char *id, struct husk_error *err);
 /* How long a command waits for a container's lock before it gives up (create holds it until
