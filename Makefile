@@ -96,3 +96,6 @@ clean:
 	rm -rf $(B)
 
 -include $(OBJS:.o=.d) $(SANOBJS:.o=.d)
+
+# objects reached only through pattern rules are not intermediate files: keep them
+.SECONDARY: $(OBJS) $(SANOBJS)

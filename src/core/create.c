@@ -10,6 +10,7 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -324,16 +325,7 @@ static int send_seccomp_listener(struct create_run *r, int lfd, struct husk_erro
 	json_decref(msg);
 	if (!payload)
 		return husk_error_set(err, ENOMEM, "linux.seccomp.listenerPath");
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {payload, strlen(payload)};
-	struct msghdr h = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &lfd, sizeof(int));
-	if (sendmsg(s, &h, MSG_NOSIGNAL) < 0)
+	if (fd_send(s, lfd, payload, strlen(payload)) < 0)
 		return husk_error_set(err, errno, "linux.seccomp.listenerPath: send to %s",
 				      sc->listener_path);
 	return 0;

@@ -65,18 +65,11 @@ static int signal_all(const struct container_state *st, int sig, bool alive, str
 
 int container_kill(const char *root, const char *id, int sig, bool all, struct husk_error *err)
 {
-	if (state_validate_id(id, err) < 0)
-		return -1;
-	_cleanup_close_ int rootfd = state_open_root(root, false, err);
-	if (rootfd < 0)
-		return state_root_error(id, err);
 	/* signalling changes no state: the lock is not needed (create may hold it) */
 	bool locked;
-	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, false, 0, &locked, err);
-	if (dirfd < 0)
-		return -1;
 	struct container_state st;
-	if (state_read(dirfd, id, &st, err) < 0)
+	_cleanup_close_ int dirfd = state_load_unlocked(root, id, &locked, &st, err);
+	if (dirfd < 0)
 		return -1;
 	enum container_status status = state_status(dirfd, &st);
 	int r;

@@ -25,17 +25,10 @@ static json_t *oci_state(int dirfd, const struct container_state *st, bool busy)
 
 int container_state(const char *root, const char *id, json_t **out, struct husk_error *err)
 {
-	if (state_validate_id(id, err) < 0)
-		return -1;
-	_cleanup_close_ int rootfd = state_open_root(root, false, err);
-	if (rootfd < 0)
-		return state_root_error(id, err);
 	bool locked;
-	_cleanup_close_ int dirfd = state_open_dir_try(rootfd, id, false, 0, &locked, err);
-	if (dirfd < 0)
-		return -1;
 	struct container_state st;
-	if (state_read(dirfd, id, &st, err) < 0)
+	_cleanup_close_ int dirfd = state_load_unlocked(root, id, &locked, &st, err);
+	if (dirfd < 0)
 		return -1;
 	*out = oci_state(dirfd, &st, !locked);
 	state_free(&st);

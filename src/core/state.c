@@ -156,6 +156,24 @@ pid_t state_lock_holder(int dirfd)
 	return 0;
 }
 
+int state_load_unlocked(const char *root, const char *id, bool *locked, struct container_state *st,
+			struct husk_error *err)
+{
+	if (state_validate_id(id, err) < 0)
+		return -1;
+	_cleanup_close_ int rootfd = state_open_root(root, false, err);
+	if (rootfd < 0)
+		return state_root_error(id, err);
+	int dirfd = state_open_dir_try(rootfd, id, false, 0, locked, err);
+	if (dirfd < 0)
+		return -1;
+	if (state_read(dirfd, id, st, err) < 0) {
+		close(dirfd);
+		return -1;
+	}
+	return dirfd;
+}
+
 int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error *err)
 {
 	bool locked;

@@ -40,6 +40,11 @@ struct container_state {
 int state_validate_id(const char *id, struct husk_error *err);
 /* Opens --root (creating it 0700 when create is true). Returns the dirfd. */
 int state_open_root(const char *root, bool create, struct husk_error *err);
+/* For commands that only read (state, list, kill): validates id, opens ROOT/ID, tries its
+ * shared lock without waiting (*locked says whether it got it) and reads the state. Returns
+ * the directory fd (the caller closes it and state_free()s *st). */
+int state_load_unlocked(const char *root, const char *id, bool *locked, struct container_state *st,
+			struct husk_error *err);
 /* The error for a --root that could not be opened: "does not exist" when it is missing. */
 int state_root_error(const char *id, struct husk_error *err);
 /* Creates ROOT/ID exclusively ("already exists" error otherwise); returns its dirfd, locked. */

@@ -1,5 +1,7 @@
 #include "core/sync.h"
 
+#include "util/fdpass.h"
+
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -24,20 +26,7 @@ int sync_send(int fd, int type, const struct husk_error *e)
 int sync_send_fd(int fd, int type, int passfd)
 {
 	struct sync_msg m = {.type = type};
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {&m, sizeof m.type + sizeof m.err.err};
-	struct msghdr h = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&h);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &passfd, sizeof(int));
-	ssize_t w;
-	do
-		w = sendmsg(fd, &h, MSG_NOSIGNAL);
-	while (w < 0 && errno == EINTR);
-	return w < 0 ? -1 : 0;
+	return fd_send(fd, passfd, &m, sizeof m.type + sizeof m.err.err) < 0 ? -1 : 0;
 }
 
 int sync_recv(int fd, struct sync_msg *m, pid_t *pid)

@@ -15,6 +15,7 @@
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/fdpass.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -56,31 +57,10 @@ int console_open_pty(const char *ptmx_path, int *master, int *slave, struct husk
 int console_send_fd(int sock_fd, int fd, const char *name, struct husk_error *err)
 {
 	const char *payload = name && *name ? name : "console";
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {.iov_base = (void *)payload, .iov_len = strlen(payload)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = u.buf,
-	    .msg_controllen = sizeof u.buf,
-	};
-	memset(u.buf, 0, sizeof u.buf);
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-
-	ssize_t n;
-	do
-		n = sendmsg(sock_fd, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	ssize_t n = fd_send(sock_fd, fd, payload, strlen(payload));
 	if (n < 0)
 		return husk_error_set(err, errno, "send the pty master to the console socket");
-	if ((size_t)n != iov.iov_len)
+	if ((size_t)n != strlen(payload))
 		return husk_error_set(err, EIO, "send the pty master to the console socket: short write");
 	return 0;
 }
