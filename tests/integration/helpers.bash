@@ -7,8 +7,9 @@
 #                         container id and cgroup name so leftovers can be traced to the run.
 #   HUSK_TEST_ROOT_BASE   directory under which each test gets its --root (tests/run.sh sets it,
 #                         so it can look for leftover state dirs after the run).
-#   HUSK_TEST_SPEC_RUNTIME  binary whose `spec` gives the template config.json (default: runc if
-#                         installed, else $HUSK).
+#   HUSK_TEST_SPEC_RUNTIME  binary whose `spec` gives the template config.json (default: $HUSK,
+#                         i.e. husk's own default spec; runc's when $HUSK is runc), so every
+#                         machine tests the same configs whether runc is installed or not.
 #
 # Per test: ROOT (the --root state dir), TMP (scratch dir), husk() wrapper, new_id, make_bundle,
 # make_ctr, and teardown that force-deletes every container the test created and checks that
@@ -69,7 +70,7 @@ spec_template() {
 	local t=$BATS_RUN_TMPDIR/spec-template.json rt=${HUSK_TEST_SPEC_RUNTIME:-}
 	if [ ! -s "$t" ]; then
 		if [ -z "$rt" ]; then
-			rt=$(command -v runc || echo "$HUSK")
+			rt=$HUSK
 		fi
 		local d
 		d=$(mktemp -d "$BATS_RUN_TMPDIR/spec.XXXXXX")

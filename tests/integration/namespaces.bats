@@ -13,7 +13,7 @@ ns_ino() {
 }
 
 @test "pid, net, ipc, uts, mnt, cgroup namespaces differ from the host's" {
-	make_ctr "$SLEEP | .linux.namespaces += [{\"type\":\"cgroup\"}]"
+	make_ctr "$SLEEP | .linux.namespaces |= (map(select(.type != \"cgroup\")) + [{\"type\":\"cgroup\"}])"
 	run_detached "$ID" "$B"
 	for ns in pid net ipc uts mnt cgroup; do
 		[ "$(ns_ino /proc/$PID/ns/$ns)" != "$(ns_ino /proc/self/ns/$ns)" ] || {
