@@ -27,6 +27,7 @@ int parse_create_opts(const char *verb, int argc, char **argv, struct create_opt
 	opterr = 0;
 	optind = 0;
 	o->bundle = ".";
+	o->console_fd = -1;
 	while ((c = getopt_long_only(argc, argv, r ? "+:b:d" : "+:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':

@@ -3,6 +3,7 @@
  * container's init, exits with its status (128+N when killed by signal N) and deletes it. */
 #include "cli/cli.h"
 #include "cli/create-opts.h"
+#include "cli/tty-proxy.h"
 #include "core/container.h"
 #include "util/error.h"
 
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,18 +80,34 @@ int oci_run(struct oci_globals *g, int argc, char **argv)
 		sigprocmask(SIG_BLOCK, &mask, &old);
 		sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	}
+	/* a terminal without --console-socket: husk's own pty proxy (in the foreground) */
+	int pair[2] = {-1, -1};
+	if (!r.detach && !o.console_socket) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == 0)
+			o.console_fd = pair[1];
+	}
 	struct husk_error e = {0};
 	pid_t pid;
-	if (container_create(&o, &pid, &e) < 0)
+	int rc = container_create(&o, &pid, &e);
+	if (pair[1] >= 0)
+		close(pair[1]);
+	int master = rc == 0 && pair[0] >= 0 ? tty_receive_master(pair[0]) : -1;
+	if (pair[0] >= 0)
+		close(pair[0]);
+	if (rc < 0)
 		return cli_fail(&e);
 	if (container_start(g->root, o.id, &e) < 0) {
 		struct husk_error e2;
 		container_delete(g->root, o.id, true, &e2);
+		if (master >= 0)
+			close(master);
 		return cli_fail(&e);
 	}
 	if (r.detach)
 		return 0;
-	int status = wait_container(sfd, pid);
+	int status = master >= 0 ? tty_proxy(master, sfd, pid) : wait_container(sfd, pid);
+	if (master >= 0)
+		close(master);
 	if (!r.keep && container_delete(g->root, o.id, true, &e) < 0)
 		cli_fail(&e);
 	return status;

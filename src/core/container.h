@@ -13,6 +13,8 @@ struct create_opts {
 	const char *bundle; /* bundle directory (default ".") */
 	const char *pid_file;
 	const char *console_socket;
+	int console_fd; /* -1, or a connected socket that gets the pty master when process.terminal
+			 * is true and there is no console_socket (`run` in the foreground) */
 	bool no_pivot;
 	bool no_new_keyring;
 	int preserve_fds;

@@ -226,7 +226,7 @@ static int check_bundle(struct create_run *r, struct husk_error *err)
 		return husk_error_set(err, errno, "root.path: %s", p);
 	if (!S_ISDIR(sb.st_mode))
 		return husk_error_set(err, ENOTDIR, "root.path: %s", p);
-	if (s->process.terminal && !r->o->console_socket)
+	if (s->process.terminal && !r->o->console_socket && r->o->console_fd < 0)
 		return husk_error_set(err, 0,
 				      "process.terminal is true but no --console-socket was given "
 				      "(set \"terminal\": false in config.json to use the caller's stdio)");
@@ -482,8 +482,14 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 	if (r.spec->has_seccomp && seccomp_compile(&r.spec->seccomp, &c->seccomp, err) < 0)
 		goto out;
 	c->has_seccomp = r.spec->has_seccomp;
-	if (r.spec->process.terminal && (c->console_sock = console_connect(o->console_socket, err)) < 0)
+	if (r.spec->process.terminal && o->console_socket &&
+	    (c->console_sock = console_connect(o->console_socket, err)) < 0)
 		goto out;
+	if (r.spec->process.terminal && !o->console_socket &&
+	    (c->console_sock = fcntl(o->console_fd, F_DUPFD_CLOEXEC, 3)) < 0) {
+		husk_error_set(err, errno, "process.terminal: console socket");
+		goto out;
+	}
 	if (setup_state(&r, err) < 0)
 		goto fail;
 	c->spec = r.spec;

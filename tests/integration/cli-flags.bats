@@ -558,3 +558,24 @@ stop_create_early() {
 	for _ in $(seq 100); do [ -z "$(procs_of "$ID")" ] && break; sleep 0.02; done
 	assert_no_leftovers "$ID"
 }
+
+@test "run with process.terminal and no --console-socket: husk's own pty, input and exit status pass through" {
+	make_ctr '.process.terminal = true | .process.args = ["sh"]'
+	# script(1) gives husk a terminal of its own; the container's shell reads the typed line
+	run timeout 30 script -qec "$HUSK --root $ROOT run --bundle $B $ID" /dev/null \
+		< <(printf 'tty; echo typed-$((6*7)); exit 3\n')
+	echo "$output"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"/dev/pts/0"* ]]
+	[[ "$output" == *typed-42* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "run --detach with process.terminal and no --console-socket is refused, nothing left" {
+	make_ctr '.process.terminal = true | .process.args = ["sh"]'
+	run husk run --detach --bundle "$B" "$ID"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *console-socket* ]]
+	[ ! -e "$ROOT/$ID" ]
+}
