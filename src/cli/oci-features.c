@@ -21,6 +21,8 @@ int oci_features(struct oci_globals *g, int argc, char **argv)
 {
 	if (cli_wants_help(argc, argv, usage))
 		return 0;
+	static const char *const hooks[] = {
+	    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
 	static const char *const mount_options[] = {
 	    "async",
 	    "atime",
@@ -114,10 +116,10 @@ int oci_features(struct oci_globals *g, int argc, char **argv)
 	const struct scmp_version *v = seccomp_version();
 	char lsv[32];
 	snprintf(lsv, sizeof lsv, "%u.%u.%u", v->major, v->minor, v->micro);
-	json_t *doc =
-	    json_pack("{s:s, s:s, s:[], s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0", "ociVersionMax",
-		      "1.2.0", "hooks", "mountOptions", strings(mount_options), "linux", lnx, "annotations",
-		      "io.github.husk.version", HUSK_VERSION, "io.github.seccomp.libseccomp.version", lsv);
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o, s:{s:s, s:s}}", "ociVersionMin", "1.0.0",
+				"ociVersionMax", "1.2.0", "hooks", strings(hooks), "mountOptions",
+				strings(mount_options), "linux", lnx, "annotations", "io.github.husk.version",
+				HUSK_VERSION, "io.github.seccomp.libseccomp.version", lsv);
 	json_dumpf(doc, stdout, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(doc);

@@ -2,6 +2,7 @@
  * clone the container's init and drive it through the sync protocol until it waits for
  * `start`. Every failure undoes what was made (process, cgroup, state directory). */
 #include "core/container.h"
+#include "core/hooks.h"
 #include "core/init.h"
 #include "core/state.h"
 #include "core/sync.h"
@@ -169,11 +170,6 @@ static void rfc3339_now(char *buf, size_t n)
 /* Config sections this version parses but does not apply yet: say so, never silently. */
 static void warn_unapplied(const struct spec *s)
 {
-	size_t hooks = 0;
-	for (int k = 0; k < SPEC_HOOK_KINDS; k++)
-		hooks += s->n_hooks[k];
-	if (hooks)
-		log_warn("hooks: %zu hook(s) ignored: OCI hooks are not supported by husk yet", hooks);
 	/* the device cgroup is not enforced yet: what a container can open is then the device
 	 * nodes husk made, plus whatever it can mknod itself with CAP_MKNOD */
 	bool mknod = s->process.caps.bounding & (1ULL << 27 /* CAP_MKNOD */);
@@ -265,6 +261,12 @@ static int setup_state(struct create_run *r, struct husk_error *err)
 		json_object_set_new(ann, r->spec->annotations[i].key,
 				    json_string(r->spec->annotations[i].value));
 	st->annotations = ann;
+	const struct spec *s = r->spec;
+	if (s->n_hooks[SPEC_HOOK_POSTSTART] || s->n_hooks[SPEC_HOOK_POSTSTOP])
+		st->hooks = json_pack(
+		    "{s:o, s:o}", "poststart",
+		    hooks_to_json(s->hooks[SPEC_HOOK_POSTSTART], s->n_hooks[SPEC_HOOK_POSTSTART]), "poststop",
+		    hooks_to_json(s->hooks[SPEC_HOOK_POSTSTOP], s->n_hooks[SPEC_HOOK_POSTSTOP]));
 	/* one write before anything outside the state directory exists: delete --force then
 	 * knows every cgroup directory this create may make */
 	if (cgroup_plan(r->spec->cgroups_path, o->id, &st->cgroup, err) < 0 ||
@@ -331,6 +333,26 @@ static int send_seccomp_listener(struct create_run *r, int lfd, struct husk_erro
 	return 0;
 }
 
+/* prestart (deprecated) and createRuntime hooks, in our namespaces; then the state JSON goes to
+ * the init for its createContainer and startContainer hooks. */
+static int run_create_hooks(struct create_run *r, int sock, struct husk_error *err)
+{
+	const struct spec *s = r->spec;
+	_cleanup_free_ char *state =
+	    hooks_state_json(r->o->id, "creating", r->init, r->bundle, r->st.annotations);
+	if (!state)
+		return husk_error_set(err, ENOMEM, "hooks");
+	if (hooks_run(s->hooks[SPEC_HOOK_PRESTART], s->n_hooks[SPEC_HOOK_PRESTART], "prestart", state, err) <
+		0 ||
+	    hooks_run(s->hooks[SPEC_HOOK_CREATE_RUNTIME], s->n_hooks[SPEC_HOOK_CREATE_RUNTIME],
+		      "createRuntime", state, err) < 0)
+		return -1;
+	if (sync_send(sock, SYNC_HOOKS_DONE, NULL) < 0 ||
+	    send(sock, state, strlen(state) + 1, MSG_NOSIGNAL) < 0)
+		return husk_error_set(err, errno, "container init exited during setup");
+	return 0;
+}
+
 /* Waits for READY; forwards a seccomp listener fd on the way. */
 static int wait_ready(struct create_run *r, int sock, struct husk_error *err)
 {
@@ -343,6 +365,11 @@ static int wait_ready(struct create_run *r, int sock, struct husk_error *err)
 						    : "container init exited during setup");
 		if (m.type == SYNC_READY)
 			return 0;
+		if (m.type == SYNC_HOOKS) {
+			if (run_create_hooks(r, sock, err) < 0)
+				return -1;
+			continue;
+		}
 		if (m.type == SYNC_RLIMITS) {
 			/* the init is set up but has not switched user yet: prlimit on another process
 			 * needs the same uid (or CAP_SYS_RESOURCE, which root here may lack); and the

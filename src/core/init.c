@@ -3,6 +3,7 @@
  * step either succeeds or reports its error to the parent over the sync socket and exits. */
 #include "core/init.h"
 
+#include "core/hooks.h"
 #include "core/sync.h"
 #include "linux/caps.h"
 #include "linux/console.h"
@@ -17,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <limits.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
@@ -28,6 +30,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -313,6 +316,51 @@ static void check_no_magic_link(struct init_ctx *ctx, const char *field, const c
 	fail(ctx, e);
 }
 
+/* Namespaces and mounts exist: the parent runs prestart/createRuntime, we run createContainer
+ * (in the container's namespaces, before pivot_root). Returns the state JSON for the hooks
+ * (NULL when the config has none of these). */
+static char *create_hooks(struct init_ctx *ctx, struct husk_error *e)
+{
+	const struct spec *s = ctx->spec;
+	if (!s->n_hooks[SPEC_HOOK_PRESTART] && !s->n_hooks[SPEC_HOOK_CREATE_RUNTIME] &&
+	    !s->n_hooks[SPEC_HOOK_CREATE_CONTAINER] && !s->n_hooks[SPEC_HOOK_START_CONTAINER])
+		return NULL;
+	TRY(ctx, sync_send(ctx->sync_fd, SYNC_HOOKS, NULL), e);
+	if (sync_expect(ctx->sync_fd, SYNC_HOOKS_DONE, NULL, e) < 0)
+		fail(ctx, e);
+	size_t cap = 1 << 18;
+	char *state = malloc(cap);
+	ssize_t n = state ? recv(ctx->sync_fd, state, cap - 1, 0) : -1;
+	if (n <= 0) {
+		husk_error_set(e, errno, "hooks: receive the container state");
+		fail(ctx, e);
+	}
+	state[n] = '\0';
+	TRY(ctx,
+	    hooks_run(s->hooks[SPEC_HOOK_CREATE_CONTAINER], s->n_hooks[SPEC_HOOK_CREATE_CONTAINER],
+		      "createContainer", state, e),
+	    e);
+	return state;
+}
+
+/* startContainer hooks: inside the container, after `start`, before the user's program. The
+ * parent is gone: a failure is reported on the container's stderr and stops it. */
+static void start_hooks(struct init_ctx *ctx, const char *state, struct husk_error *e)
+{
+	const struct spec *s = ctx->spec;
+	if (!state || !s->n_hooks[SPEC_HOOK_START_CONTAINER])
+		return;
+	json_t *o = json_loads(state, 0, NULL);
+	json_object_set_new(o, "status", json_string("created"));
+	_cleanup_free_ char *st = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (hooks_run(s->hooks[SPEC_HOOK_START_CONTAINER], s->n_hooks[SPEC_HOOK_START_CONTAINER],
+		      "startContainer", st ? st : state, e) < 0) {
+		dprintf(STDERR_FILENO, "husk: %s\n", e->msg);
+		_exit(1);
+	}
+}
+
 static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 {
 	const struct spec *s = ctx->spec;
@@ -341,6 +389,7 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	    .console_fd = -1,
 	};
 	TRY(ctx, rootfs_prepare(&rc, e), e);
+	_cleanup_free_ char *hook_state = create_hooks(ctx, e);
 	if (p->cwd && strcmp(p->cwd, "/")) {
 		/* like runc, a missing cwd is created (inside the rootfs, by fd) */
 		_cleanup_close_ int rootfd = open(ctx->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -401,6 +450,7 @@ static void setup_container(struct init_ctx *ctx, struct husk_error *e)
 	close(ctx->sync_fd);
 
 	wait_for_start(ctx, procfd, e);
+	start_hooks(ctx, hook_state, e);
 
 	/* really close everything beyond stdio and --preserve-fds: execve resolves its path (and
 	 * a "#!" interpreter) before close-on-exec fds go */

@@ -195,6 +195,7 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 		r = husk_error_prefix(err, "delete %s", id);
 		goto out;
 	}
+	run_state_hooks(&st, "poststop", "stopped", 0);
 	r = state_remove_dir(rootfd, id, err);
 out:
 	state_free(&st);

@@ -224,6 +224,8 @@ int state_write(int dirfd, const struct container_state *s, struct husk_error *e
 	json_object_set_new(o, "owner", json_string(s->owner ? s->owner : ""));
 	json_object_set_new(o, "annotations", s->annotations ? json_incref(s->annotations) : json_object());
 	json_object_set_new(o, "cgroup", cgroup_to_json(&s->cgroup));
+	if (s->hooks)
+		json_object_set(o, "hooks", s->hooks);
 	char *data = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	if (!data)
@@ -271,6 +273,7 @@ int state_read(int dirfd, const char *id, struct container_state *s, struct husk
 	s->creator_start = (uint64_t)json_integer_value(json_object_get(o, "creatorStartTime"));
 	s->pidns = json_is_true(json_object_get(o, "pidNamespace"));
 	s->annotations = json_incref(json_object_get(o, "annotations"));
+	s->hooks = json_incref(json_object_get(o, "hooks"));
 	int r = cgroup_from_json(json_object_get(o, "cgroup"), &s->cgroup, err);
 	json_decref(o);
 	return r;
@@ -285,6 +288,7 @@ void state_free(struct container_state *s)
 	free(s->owner);
 	free(s->saved_status);
 	json_decref(s->annotations);
+	json_decref(s->hooks);
 	cgroup_free(&s->cgroup);
 	*s = (struct container_state){0};
 }

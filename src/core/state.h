@@ -32,6 +32,7 @@ struct container_state {
 	uint64_t creator_start;
 	bool pidns;	     /* the container has its own PID namespace */
 	json_t *annotations; /* object, owned */
+	json_t *hooks;	     /* {"poststart": [...], "poststop": [...]} or NULL, owned */
 	struct cgroup cgroup;
 	char *owner;
 };
@@ -69,6 +70,8 @@ int state_write(int dirfd, const struct container_state *s, struct husk_error *e
 int state_read(int dirfd, const char *id, struct container_state *s, struct husk_error *err);
 void state_free(struct container_state *s);
 
+/* Runs the poststart or poststop hooks kept in state.json; failures are logged as warnings. */
+void run_state_hooks(const struct container_state *st, const char *kind, const char *status, pid_t pid);
 /* Live status. */
 enum container_status state_status(int dirfd, const struct container_state *s);
 const char *state_status_name(enum container_status st);

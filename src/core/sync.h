@@ -21,6 +21,8 @@ enum sync_type {
 	SYNC_SECCOMP_FD_DONE, /* P->C: the listener has it: go on */
 	SYNC_RLIMITS,	      /* C->P: set up, still with our credentials: set process.rlimits on me */
 	SYNC_RLIMITS_DONE,    /* P->C: done */
+	SYNC_HOOKS,	      /* C->P: namespaces and mounts exist: run prestart/createRuntime hooks */
+	SYNC_HOOKS_DONE,      /* P->C: done; the next packet is the state JSON for the init's hooks */
 };
 
 struct sync_msg {
