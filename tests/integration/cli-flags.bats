@@ -579,3 +579,18 @@ stop_create_early() {
 	[[ "$output" == *console-socket* ]]
 	[ ! -e "$ROOT/$ID" ]
 }
+
+@test "--systemd-cgroup is accepted but refused clearly for create and run; nothing left" {
+	husk_only "runc implements the systemd driver"
+	make_ctr '.process.args = ["true"]'
+	run "$HUSK" --root "$ROOT" --systemd-cgroup create --bundle "$B" "$ID"
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--systemd-cgroup"*"not supported"* ]]
+	[ ! -e "$ROOT/$ID" ]
+	run "$HUSK" --root "$ROOT" --systemd-cgroup run --bundle "$B" "$ID"
+	[ "$status" -eq 1 ]
+	# the read-only verbs work with it (podman passes it to every call)
+	run "$HUSK" --root "$ROOT" --systemd-cgroup list -q
+	[ "$status" -eq 0 ]
+}
