@@ -520,9 +520,7 @@ int container_create(const struct create_opts *o, pid_t *pid_out, struct husk_er
 	if (setup_state(&r, err) < 0)
 		goto fail;
 	c->spec = r.spec;
-	c->id = o->id;
 	c->rootfs = r.rootfs;
-	c->bundle = r.bundle;
 	c->no_pivot = o->no_pivot;
 	c->no_new_keyring = o->no_new_keyring;
 	c->preserve_fds = o->preserve_fds;

@@ -1,8 +1,10 @@
 #include "core/hooks.h"
 
+#include "core/state.h"
 #include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -200,6 +202,21 @@ int hooks_from_json(json_t *array, struct spec_hook **out, size_t *n)
 	}
 	*out = h;
 	return 0;
+}
+
+/* poststart / poststop from state.json: failures are warnings (runtime-spec). */
+void hooks_run_kept(const struct container_state *st, const char *kind, const char *status, pid_t pid)
+{
+	struct spec_hook *h;
+	size_t n;
+	if (!st->hooks || hooks_from_json(json_object_get(st->hooks, kind), &h, &n) < 0 || !n)
+		return;
+	struct husk_error e;
+	char *state = hooks_state_json(st->id, status, pid, st->bundle, st->annotations);
+	if (state && hooks_run(h, n, kind, state, &e) < 0)
+		log_warn("%s", e.msg);
+	free(state);
+	hooks_free(h, n);
 }
 
 void hooks_free(struct spec_hook *hooks, size_t n)

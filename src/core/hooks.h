@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct container_state;
 struct husk_error;
 struct spec_hook;
 typedef struct json_t json_t;
@@ -27,3 +28,6 @@ char *hooks_state_json(const char *id, const char *status, pid_t pid, const char
 json_t *hooks_to_json(const struct spec_hook *hooks, size_t n);
 int hooks_from_json(json_t *array, struct spec_hook **out, size_t *n);
 void hooks_free(struct spec_hook *hooks, size_t n);
+/* Runs the poststart or poststop hooks kept in st's state.json; failures are logged as
+ * warnings (runtime-spec). */
+void hooks_run_kept(const struct container_state *st, const char *kind, const char *status, pid_t pid);

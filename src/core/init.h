@@ -13,9 +13,7 @@ enum { NS_USER, NS_MNT, NS_PID, NS_NET, NS_IPC, NS_UTS, NS_CGROUP, NS_TIME, NS_C
 
 struct init_ctx {
 	const struct spec *spec;
-	const char *id;
 	const char *rootfs; /* absolute */
-	const char *bundle; /* absolute */
 	int sync_fd;	    /* child's end of the sync socketpair */
 	int parent_fds[4]; /* the parent's fds (state lock, state root, sync end, its cwd) the child closes */
 	int fifo_fd;	   /* O_PATH fd of the exec fifo */

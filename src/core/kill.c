@@ -1,6 +1,7 @@
 /* `kill` and `delete`. Signals go through a pidfd checked against the recorded start time,
  * so a recycled PID is never signalled. */
 #include "core/container.h"
+#include "core/hooks.h"
 #include "core/state.h"
 #include "util/cleanup.h"
 #include "util/error.h"
@@ -87,16 +88,6 @@ int container_kill(const char *root, const char *id, int sig, bool all, struct h
 	return r;
 }
 
-static int flock_wait(int fd, int wait_ms)
-{
-	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += 5) {
-		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= wait_ms)
-			return -1;
-		nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
-	}
-	return 0;
-}
-
 /* The lock is held by someone else: a create that is stuck (or stopped). With
  * --force, kill the creating husk process (its init dies with it), then take the lock. */
 static int stop_creator(int dirfd, const char *id, bool force, struct husk_error *err)
@@ -112,7 +103,7 @@ static int stop_creator(int dirfd, const char *id, bool force, struct husk_error
 	}
 	if (state_status(dirfd, &st) != STATUS_CREATING) {
 		/* a start or another delete: short-lived, wait for it (bounded) */
-		if (flock_wait(dirfd, STATE_LOCK_WAIT_MS) < 0)
+		if (!state_lock_wait(dirfd, true, STATE_LOCK_WAIT_MS))
 			r = husk_error_set(
 			    err, 0, "container \"%s\" is busy: another husk command holds its lock", id);
 	} else if (!force) {
@@ -131,7 +122,7 @@ static int stop_creator(int dirfd, const char *id, bool force, struct husk_error
 						   "delete %s: the creating husk process %d did not exit", id,
 						   (int)st.creator);
 		}
-		if (r == 0 && flock_wait(dirfd, STATE_LOCK_WAIT_MS) < 0)
+		if (r == 0 && !state_lock_wait(dirfd, true, STATE_LOCK_WAIT_MS))
 			r = husk_error_set(
 			    err, 0, "container \"%s\" is busy: another husk command holds its lock", id);
 	}
@@ -195,7 +186,7 @@ int container_delete(const char *root, const char *id, bool force, struct husk_e
 		r = husk_error_prefix(err, "delete %s", id);
 		goto out;
 	}
-	run_state_hooks(&st, "poststop", "stopped", 0);
+	hooks_run_kept(&st, "poststop", "stopped", 0);
 	r = state_remove_dir(rootfd, id, err);
 out:
 	state_free(&st);

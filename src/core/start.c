@@ -3,32 +3,13 @@
 #include "core/container.h"
 #include "core/hooks.h"
 #include "core/state.h"
-#include "spec/spec.h"
 #include "util/cleanup.h"
 #include "util/error.h"
-#include "util/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <poll.h>
-#include <stdlib.h>
 #include <unistd.h>
-
-/* poststart / poststop from state.json: failures are warnings (runtime-spec). */
-void run_state_hooks(const struct container_state *st, const char *kind, const char *status, pid_t pid)
-{
-	struct spec_hook *h;
-	size_t n;
-	if (!st->hooks || hooks_from_json(json_object_get(st->hooks, kind), &h, &n) < 0 || !n)
-		return;
-	struct husk_error e;
-	char *state = hooks_state_json(st->id, status, pid, st->bundle, st->annotations);
-	if (state && hooks_run(h, n, kind, state, &e) < 0)
-		log_warn("%s", e.msg);
-	free(state);
-	hooks_free(h, n);
-}
 
 int container_start(const char *root, const char *id, struct husk_error *err)
 {
@@ -84,7 +65,7 @@ int container_start(const char *root, const char *id, struct husk_error *err)
 	}
 	unlinkat(dirfd, EXEC_FIFO, 0);
 	if (r == 0)
-		run_state_hooks(&st, "poststart", "running", st.pid);
+		hooks_run_kept(&st, "poststart", "running", st.pid);
 out:
 	state_free(&st);
 	return r;

@@ -61,9 +61,7 @@ static int reopen_dir(int dfd, const char *id, struct husk_error *err)
 	return fd;
 }
 
-/* Tries the lock for up to wait_ms: never forever, so that a stuck or stopped husk process
- * holding it cannot hang every later command. */
-static bool try_lock(int fd, bool exclusive, int wait_ms)
+bool state_lock_wait(int fd, bool exclusive, int wait_ms)
 {
 	int op = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
 	for (int waited = 0;; waited += 5) {
@@ -120,7 +118,7 @@ int state_open_dir_try(int rootfd, const char *id, bool exclusive, int wait_ms, 
 	int fd = reopen_dir(d, id, err);
 	if (fd < 0)
 		return -1;
-	*locked = try_lock(fd, exclusive, wait_ms);
+	*locked = state_lock_wait(fd, exclusive, wait_ms);
 	/* deleted while we waited for its lock: it is gone, even if the ID is in use again */
 	struct stat sb;
 	if (fstat(fd, &sb) == 0 && sb.st_nlink == 0) {

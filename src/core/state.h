@@ -53,6 +53,9 @@ int state_create_dir(int rootfd, const char *id, struct husk_error *err);
 /* How long a command waits for a container's lock before it gives up (create holds it until
  * the init is ready; a stuck or stopped husk process must not hang every later command). */
 #define STATE_LOCK_WAIT_MS 5000
+/* Takes the flock of fd, trying for up to wait_ms: never forever, so that a stuck or stopped
+ * husk process holding it cannot hang every later command. */
+bool state_lock_wait(int fd, bool exclusive, int wait_ms);
 /* Opens ROOT/ID and locks it (exclusive or shared), waiting at most STATE_LOCK_WAIT_MS.
  * "does not exist" / "is busy" errors otherwise. */
 int state_open_dir(int rootfd, const char *id, bool exclusive, struct husk_error *err);
@@ -70,8 +73,6 @@ int state_write(int dirfd, const struct container_state *s, struct husk_error *e
 int state_read(int dirfd, const char *id, struct container_state *s, struct husk_error *err);
 void state_free(struct container_state *s);
 
-/* Runs the poststart or poststop hooks kept in state.json; failures are logged as warnings. */
-void run_state_hooks(const struct container_state *st, const char *kind, const char *status, pid_t pid);
 /* Live status. */
 enum container_status state_status(int dirfd, const struct container_state *s);
 const char *state_status_name(enum container_status st);
