@@ -66,8 +66,19 @@ static int parse(struct create_opts *o, struct run_only_opts *r, char **argv)
 static void test_create_flags(void **state)
 {
 	struct create_opts o;
-	char *a1[] = {"create", "--bundle", "/b", "--pid-file", "p", "--console-socket", "/s", "--no-pivot",
-		      "--no-new-keyring", "--preserve-fds", "2", "id1", NULL};
+	char *a1[] = {"create",
+		      "--bundle",
+		      "/b",
+		      "--pid-file",
+		      "p",
+		      "--console-socket",
+		      "/s",
+		      "--no-pivot",
+		      "--no-new-keyring",
+		      "--preserve-fds",
+		      "2",
+		      "id1",
+		      NULL};
 	assert_int_equal(parse(&o, NULL, a1), 0);
 	assert_string_equal(o.bundle, "/b");
 	assert_string_equal(o.pid_file, "p");
@@ -115,10 +126,10 @@ int main(void)
 	/* usage errors are printed: keep them off the test output */
 	log_init("/dev/null", false, false);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signal_names),
-		cmocka_unit_test(test_container_ids),
-		cmocka_unit_test(test_create_flags),
-		cmocka_unit_test(test_create_flag_errors),
+	    cmocka_unit_test(test_signal_names),
+	    cmocka_unit_test(test_container_ids),
+	    cmocka_unit_test(test_create_flags),
+	    cmocka_unit_test(test_create_flag_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
